@@ -1,0 +1,158 @@
+"""The merges a chain may start with: concat, add, subtract, multiply, average,
+maximum, minimum and dot — their Keras classes, keyword parameters and shape rules.
+
+Keras merge layers compute in the float32 policy, so every merge yields float32
+whatever its inputs' dtypes (checked against Keras).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from graphdsl.catalog import _signatures as sig
+from graphdsl.catalog.types import (
+    REQUIRED,
+    Axis,
+    Bool,
+    Kind,
+    MergeSpec,
+    Param,
+    ShapeError,
+    TensorType,
+    fmt_shape,
+    predicate,
+)
+
+Args = Mapping[str, object]
+
+_DotAxes = predicate(
+    "an axis or a pair of axes",
+    lambda v: (isinstance(v, int) and not isinstance(v, bool))
+    or (isinstance(v, tuple) and len(v) == 2 and all(isinstance(a, int) and not isinstance(a, bool) for a in v)),
+)
+
+_KINDS: dict[str, Kind] = {"axis": Axis, "axes": _DotAxes, "normalize": Bool}
+
+
+def _shapes(inputs: Sequence[TensorType]) -> str:
+    return ", ".join(fmt_shape(t) for t in inputs)
+
+
+def _refuse_bool(spec: MergeSpec, inputs: Sequence[TensorType]) -> None:
+    for t in inputs:
+        if t.dtype == "bool":
+            raise ShapeError(f"{spec.name} expects numbers, got bool {fmt_shape(t)}")
+
+
+def _elementwise(spec: MergeSpec, args: Args, inputs: Sequence[TensorType]) -> TensorType:
+    # Keras's rule (Merge._compute_elemwise_op_output_shape): shapes align from the
+    # right; an unknown size stays unknown, a 1 broadcasts, other sizes must agree.
+    _refuse_bool(spec, inputs)
+    out: tuple = inputs[0].shape
+    for t in inputs[1:]:
+        a, b = (out, t.shape) if len(out) >= len(t.shape) else (t.shape, out)
+        if not b:
+            out = a
+            continue
+        merged = list(a[: len(a) - len(b)])
+        for i, j in zip(a[len(a) - len(b):], b):
+            if i is None or j is None:
+                merged.append(None)
+            elif i == 1:
+                merged.append(j)
+            elif j == 1 or i == j:
+                merged.append(i)
+            else:
+                raise ShapeError(f"{spec.name} needs inputs of the same shape, got {_shapes(inputs)}")
+        out = tuple(merged)
+    return TensorType(tuple(out), "float32")
+
+
+def _concat(spec: MergeSpec, args: Args, inputs: Sequence[TensorType]) -> TensorType:
+    _refuse_bool(spec, inputs)
+    ranks = {t.rank for t in inputs}
+    if len(ranks) != 1:
+        raise ShapeError(f"concat needs inputs of the same rank, got {_shapes(inputs)}")
+    rank = ranks.pop()
+    axis = spec.arg(args, "axis")
+    full = rank + 1
+    if not -full <= axis < full:  # type: ignore[operator]
+        raise ShapeError(f"concat(axis={axis}) is out of range for {_shapes(inputs)}", "axis")
+    ax = axis % full  # type: ignore[operator]
+    if ax == 0:
+        raise ShapeError(f"concat(axis={axis}) would join along the batch axis", "axis")
+    ax -= 1
+    out = list(inputs[0].shape)
+    for t in inputs[1:]:
+        for i in range(rank):
+            if i == ax:
+                continue
+            a, b = out[i], t.shape[i]
+            if a is not None and b is not None and a != b:
+                raise ShapeError(
+                    f"concat needs inputs whose shapes match except on axis {axis}, got {_shapes(inputs)}"
+                )
+            if a is None:
+                out[i] = b
+    sizes = [t.shape[ax] for t in inputs]
+    out[ax] = None if any(s is None for s in sizes) else sum(sizes)  # type: ignore[arg-type]
+    return TensorType(tuple(out), "float32")
+
+
+def _dot(spec: MergeSpec, args: Args, inputs: Sequence[TensorType]) -> TensorType:
+    _refuse_bool(spec, inputs)
+    a, b = inputs
+    full_a, full_b = a.keras_shape(), b.keras_shape()
+    axes = spec.arg(args, "axes")
+    pair = tuple(axes) if isinstance(axes, tuple) else (axes, axes)
+    norm = []
+    for ax, full in zip(pair, (full_a, full_b)):
+        if not -len(full) <= ax < len(full):  # type: ignore[operator]
+            raise ShapeError(f"dot(axes={axes}) is out of range for {_shapes(inputs)}", "axes")
+        n = ax % len(full)  # type: ignore[operator]
+        if n == 0:
+            raise ShapeError(f"dot(axes={axes}) names the batch axis", "axes")
+        norm.append(n)
+    if full_a[norm[0]] != full_b[norm[1]]:
+        raise ShapeError(
+            f"dot(axes={axes}) multiplies sizes that differ: {full_a[norm[0]]} in {fmt_shape(a)} "
+            f"and {full_b[norm[1]]} in {fmt_shape(b)}",
+            "axes",
+        )
+    left = [d for i, d in enumerate(full_a) if i != norm[0]]
+    right = [d for i, d in enumerate(full_b) if i != norm[1]][1:]
+    out = left + right
+    if len(out) == 1:
+        out.append(1)
+    return TensorType(tuple(out[1:]), "float32")
+
+
+_RULES = {
+    "concat": _concat,
+    "add": _elementwise,
+    "subtract": _elementwise,
+    "multiply": _elementwise,
+    "average": _elementwise,
+    "maximum": _elementwise,
+    "minimum": _elementwise,
+    "dot": _dot,
+}
+_ARITY = {"subtract": (2, 2), "dot": (2, 2)}
+
+
+def _make(name: str) -> MergeSpec:
+    keras_class, signature = sig.MERGE_SIGNATURES[name]
+    params = tuple(
+        Param(entry[0], entry[1] if len(entry) == 2 else REQUIRED, _KINDS[entry[0]]) for entry in signature
+    )
+    lo, hi = _ARITY.get(name, (2, None))
+    return MergeSpec(name, keras_class, params, lo, rule=_RULES[name], max_inputs=hi)
+
+
+MERGES: Mapping[str, MergeSpec] = {name: _make(name) for name in sorted(sig.MERGE_SIGNATURES)}
+MERGE_BY_KERAS_CLASS: Mapping[str, str] = {m.keras_class: m.name for m in MERGES.values()}
+
+
+def get_merge(name: str) -> MergeSpec | None:
+    """The merge called `name` in the language (``concat``, ``dot``...), or None."""
+    return MERGES.get(name)

@@ -1,0 +1,124 @@
+"""Registries of Keras names: losses, metrics, optimizers, activations, initializers,
+regularizers and constraints — every accepted spelling, aliases, and keyword arguments.
+
+The names come from `_signatures.py` (generated from Keras); this module adds lookup,
+"did you mean", and the facts the checker needs about which loss suits which output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from graphdsl.catalog import _signatures as sig
+from graphdsl.catalog.types import FLOAT_DTYPES, TensorType, fmt_shape
+from graphdsl.suggest import suggest as _suggest
+
+
+@dataclass(frozen=True)
+class Registry:
+    """One family of Keras names (e.g. losses), keyed by every accepted spelling."""
+
+    kind: str
+    _canonical: Mapping[str, str] = field(repr=False)
+    _classes: Mapping[str, str | None] = field(repr=False, default_factory=dict)
+    _kwargs: Mapping[str, tuple[str, ...]] = field(repr=False, default_factory=dict)
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every accepted spelling, aliases included."""
+        return frozenset(self._canonical)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._canonical
+
+    def canonical(self, name: str) -> str | None:
+        """Alias -> canonical Keras name (``mse`` -> ``mean_squared_error``); None if unknown."""
+        return self._canonical.get(name)
+
+    def suggest(self, name: str) -> str | None:
+        """The spelling a person most probably meant by `name`, or None."""
+        return _suggest(name, self._canonical)
+
+    def keyword_args(self, name: str) -> tuple[str, ...] | None:
+        """Keyword arguments accepted when `name` is called, e.g. ``label_smoothing``; None if unknown."""
+        if name not in self._canonical:
+            return None
+        return self._kwargs.get(name, ())
+
+    def keras_class(self, name: str) -> str | None:
+        """The Keras class to instantiate when `name` is called with arguments, or None."""
+        return self._classes.get(name)
+
+
+def _from_triples(kind: str, table: Mapping[str, tuple]) -> Registry:
+    return Registry(
+        kind,
+        {k: v[0] for k, v in table.items()},
+        {k: v[1] for k, v in table.items()},
+        {k: tuple(v[2]) for k, v in table.items()},
+    )
+
+
+LOSSES = _from_triples("loss", sig.LOSSES)
+METRICS = _from_triples("metric", sig.METRICS)
+OPTIMIZERS = _from_triples("optimizer", sig.OPTIMIZERS)
+ACTIVATIONS = Registry("activation", dict(sig.ACTIVATIONS))
+INITIALIZERS = Registry("initializer", dict(sig.INITIALIZERS))
+REGULARIZERS = Registry("regularizer", dict(sig.REGULARIZERS))
+CONSTRAINTS = Registry("constraint", dict(sig.CONSTRAINTS))
+
+REGISTRIES: Mapping[str, Registry] = {
+    r.kind: r for r in (LOSSES, METRICS, OPTIMIZERS, ACTIVATIONS, INITIALIZERS, REGULARIZERS, CONSTRAINTS)
+}
+
+_CROSSENTROPIES = frozenset(
+    {
+        "binary_crossentropy",
+        "binary_focal_crossentropy",
+        "categorical_crossentropy",
+        "categorical_focal_crossentropy",
+        "sparse_categorical_crossentropy",
+    }
+)
+_CATEGORICAL = frozenset({"categorical_crossentropy", "categorical_focal_crossentropy"})
+_BINARY = frozenset({"binary_crossentropy", "binary_focal_crossentropy"})
+
+
+def check_loss_fits(loss: str, out: TensorType, final_activation: str | None) -> str | None:
+    """A message if loss `loss` (any spelling) surely does not suit output `out`, else None.
+
+    `final_activation` is the canonical activation of the layer producing `out`, if known
+    (``"softmax"``, ``"sigmoid"``, ``None`` for linear/unknown). Only sure mistakes are reported.
+    """
+    name = LOSSES.canonical(loss) or loss
+    if name not in _CROSSENTROPIES:
+        return None
+    if out.dtype not in FLOAT_DTYPES:
+        return (
+            f"{name} needs a floating-point output (probabilities or logits), "
+            f"but the output is {out.dtype}"
+        )
+    if not out.shape:
+        return None
+    units = out.shape[-1]
+    act = ACTIVATIONS.canonical(final_activation) if final_activation else None
+    if name in _CATEGORICAL and units == 1:
+        return (
+            f"{name.replace('_', ' ').replace('crossentropy', 'cross-entropy')} needs one unit per "
+            f"class, but the output {fmt_shape(out)} has 1 unit; use binary_crossentropy"
+        )
+    if name == "sparse_categorical_crossentropy" and units == 1:
+        return (
+            f"sparse categorical cross-entropy needs one unit per class, but the output "
+            f"{fmt_shape(out)} has 1 unit; use binary_crossentropy"
+        )
+    if name in _BINARY and act == "softmax" and units is not None and units > 1:
+        return (
+            f"{name} treats each of the {units} units as its own yes/no, but the output is a "
+            f"softmax over {units} classes; use categorical_crossentropy "
+            f"(or sparse_categorical_crossentropy for integer labels)"
+        )
+    if name in _BINARY and act == "softmax" and units == 1:
+        return "a softmax over 1 unit is always 1.0; use activation=\"sigmoid\" with binary_crossentropy"
+    return None

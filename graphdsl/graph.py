@@ -1,0 +1,88 @@
+"""The checked model graph: what the passes conclude about a program, ready to be built.
+
+The passes turn the IR into a `Graph`: every tensor with its inferred type, every layer object with
+its validated arguments and readable, unique Keras name, and the ops that connect them, in source
+order. The lowering to Keras walks this graph and nothing else, so what `check` reports (shapes,
+dtypes, parameter counts) is by construction what the build is asked to make; the build then
+compares Keras's answers with these facts.
+
+Tensor ids: a named tensor's id is its name; an intermediate tensor of a chain is
+``"<statement name>/<step index>"`` (e.g. ``features/3``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .catalog.types import TensorType
+from .source import Span
+
+
+@dataclass(frozen=True)
+class InputOp:
+    """`input NAME: DTYPE[DIMS]` -> ``keras.Input(shape=type.shape, dtype=type.dtype, name=name)``."""
+
+    tensor: str  # == name
+    name: str
+    type: TensorType
+    span: Span
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One Keras layer object. A `layer` declaration is one Layer applied at several places."""
+
+    name: str  # the Keras layer name: unique, deterministic, readable
+    class_name: str  # a keras.layers class, e.g. "Conv1D", or "Identity" (see OutputSpec)
+    args: Mapping[str, object]  # validated constructor arguments as the user wrote them
+    # (LayerValue for a layer given as argument, e.g. Bidirectional(LSTM(32)))
+    span: Span
+    params: int  # parameter count (of the one object, however often it is applied)
+    declared: bool = False  # from a `layer NAME = ...` declaration
+
+
+@dataclass(frozen=True)
+class ApplyOp:
+    """``tensor = layers[layer](inputs[0])``; a merge applies its layer to all its inputs."""
+
+    tensor: str
+    layer: str  # key into Graph.layers
+    inputs: tuple[str, ...]
+    type: TensorType
+    span: Span
+    merge: bool = False  # a merge layer (Concatenate, Add, ...) takes a list of inputs
+
+
+@dataclass(frozen=True)
+class LossSpec:
+    """A loss, metric or optimizer as Keras wants it: canonical name and keyword arguments."""
+
+    name: str  # canonical Keras name (aliases resolved), e.g. "mean_squared_error"
+    written: str  # as the user wrote it, e.g. "mse"
+    kwargs: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    name: str
+    tensor: str  # the tensor whose producing layer is named `name`
+    type: TensorType
+    loss: LossSpec | None
+    weight: float
+    metrics: tuple[LossSpec, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Graph:
+    model_name: str
+    inputs: tuple[InputOp, ...]
+    layers: Mapping[str, Layer]  # by Keras layer name, in creation order
+    ops: tuple[ApplyOp, ...]  # in an order where every input is made before it is used
+    outputs: tuple[OutputSpec, ...]  # in declaration order
+    optimizer: LossSpec
+    tensors: Mapping[str, TensorType]  # every tensor id -> type (inputs, named and intermediate)
+    named: tuple[str, ...]  # the tensor ids the user named (inputs, assignments, outputs), in order
+    param_count: int
+    params: Mapping[str, object]  # evaluated `param` values (after overrides)

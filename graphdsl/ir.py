@@ -1,0 +1,238 @@
+"""The IR: a program as frozen dataclasses.
+
+Every node carries the `Span` of the text it came from; spans never take part in equality, so
+two programs that differ only in layout or comments compare equal. Nothing here knows about
+Lark (the parser builds these nodes) or Keras (the lowering reads them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from .source import NO_SPAN, Span
+
+
+def _span() -> Span:
+    return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Ident:
+    """A name as written, e.g. the `features` of `features = ...`."""
+
+    name: str
+    span: Span = _span()
+
+
+# ---- expressions (constant arguments) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Number:
+    value: int | float
+    span: Span = _span()
+
+    def __eq__(self, other: object) -> bool:  # 1 and 1.0 are different spellings of different types
+        return (
+            isinstance(other, Number)
+            and type(self.value) is type(other.value)
+            and self.value == other.value
+        )
+
+    def __hash__(self) -> int:
+        return hash((Number, type(self.value), self.value))
+
+
+@dataclass(frozen=True)
+class String:
+    value: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Bool:
+    value: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class NoneLit:
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A use of a name: a param inside an expression, a tensor at a chain's head, a layer step."""
+
+    name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class TupleLit:
+    items: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class ListLit:
+    items: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class BinOp:
+    op: str  # one of + - * / //
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Neg:
+    """Unary minus (unary plus is dropped by the parser)."""
+
+    operand: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument of a call: positional when `name` is None."""
+
+    name: Ident | None
+    value: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Call:
+    """`Name(args...)`: a layer call in a chain or an argument, a merge at a chain's head,
+    or a called loss/metric/optimizer."""
+
+    callee: Ident
+    args: tuple[Arg, ...]
+    span: Span = _span()
+
+
+Expr = Union[Number, String, Bool, NoneLit, Ref, TupleLit, ListLit, BinOp, Neg, Call]
+
+
+# ---- chains ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chain:
+    """`head -> step -> step`: the head is a `Ref` (a tensor) or a `Call` (a merge); each step is
+    a `Call` (a layer made here) or a `Ref` (a `layer` declaration)."""
+
+    head: Ref | Call
+    steps: tuple[Call | Ref, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A loss, metric or optimizer: a Keras identifier, optionally called with keyword arguments."""
+
+    name: Ident
+    args: tuple[Arg, ...] | None  # None when not called
+    span: Span = _span()
+
+
+# ---- statements -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelDecl:
+    name: Ident
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class ParamDecl:
+    name: Ident
+    value: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Dim:
+    size: int | None  # None for `?`
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class InputDecl:
+    name: Ident
+    dtype: Ident
+    dims: tuple[Dim, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Assign:
+    name: Ident
+    chain: Chain
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class LayerDecl:
+    name: Ident
+    call: Call
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class OutputDecl:
+    name: Ident
+    chain: Chain
+    loss: Spec | None = None
+    weight: Expr | None = None
+    metrics: tuple[Spec, ...] | None = None
+    span: Span = _span()
+    # where each clause's keyword stood, for "given twice" diagnostics
+    clause_spans: tuple[tuple[str, Span], ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class OptimizerDecl:
+    spec: Spec
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A statement that did not parse. It keeps the name it was defining (if that much was
+    readable) so later passes treat the name as defined-but-unknown instead of reporting every
+    use of it as undefined."""
+
+    name: Ident | None
+    span: Span = _span()
+
+
+Statement = Union[ModelDecl, ParamDecl, InputDecl, Assign, LayerDecl, OutputDecl, OptimizerDecl, Broken]
+
+
+@dataclass(frozen=True)
+class Comment:
+    """`# text` (the text excludes the `#`); kept for the formatter."""
+
+    text: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Program:
+    statements: tuple[Statement, ...]
+    comments: tuple[Comment, ...] = field(default=(), compare=False)
+    span: Span = _span()
+
+
+def defined_name(stmt: Statement) -> Ident | None:
+    """The name a statement binds, if any (`model` names the Keras model, not a value)."""
+    if isinstance(stmt, (ParamDecl, InputDecl, Assign, LayerDecl, OutputDecl, Broken)):
+        return stmt.name
+    return None

@@ -1,0 +1,744 @@
+"""Text -> IR. Syntax errors become diagnostics; no input raises.
+
+How it is fast and never recurses:
+- A hand-written lexer (one regular expression) emits the terminals named in
+  ``grammar/graphdsl.lark`` as plain tuples ``(type, value, start, end)``.
+- The token stream is cut into statements (each begins with a statement keyword, or with
+  ``NAME =`` outside brackets), so one syntax error costs one statement, not the file.
+- Each statement runs through an LALR(1) automaton whose tables Lark computes from the grammar.
+  The tables are cached in ``graphdsl/_tables.py`` (written by ``scripts/gen_parser.py`` and
+  checked by a test); if they do not match the grammar file, they are rebuilt with Lark at run
+  time. The driver below applies IR-building callbacks at each reduction, so no parse tree is
+  ever built, and its stacks are lists, so 3,000 nested parentheses are only a long list (the
+  nesting limit below then refuses them with a diagnostic).
+
+This is the only module that imports Lark, and it does so only to (re)build the tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from . import ir
+from .diagnostics import Diagnostic, Label, Severity
+from .source import SourceFile, Span
+
+MAX_NESTING = 64  # brackets deep; far beyond any real program, far below Python's recursion limit
+
+KEYWORDS = {
+    "model": "MODEL",
+    "param": "PARAM",
+    "input": "INPUT",
+    "layer": "LAYER",
+    "output": "OUTPUT",
+    "loss": "LOSS",
+    "weight": "WEIGHT",
+    "metrics": "METRICS",
+    "optimizer": "OPTIMIZER",
+    "True": "TRUE",
+    "False": "FALSE",
+    "None": "NONE",
+}
+RESERVED = ("model", "param", "input", "layer", "output", "loss", "weight", "metrics", "optimizer")
+_STATEMENT_KEYWORDS = frozenset({"MODEL", "PARAM", "INPUT", "LAYER", "OUTPUT", "OPTIMIZER"})
+_NAMING_KEYWORDS = frozenset({"PARAM", "INPUT", "LAYER", "OUTPUT"})
+_NAME_POSITIONS = _NAMING_KEYWORDS | {"MODEL", "_EQUAL", "_ARROW", "LPAR", "_COMMA"}
+
+_OPS = {
+    "->": "_ARROW",
+    "//": "DSLASH",
+    "(": "LPAR",
+    ")": "RPAR",
+    "[": "LSQB",
+    "]": "RSQB",
+    ",": "_COMMA",
+    ":": "_COLON",
+    "=": "_EQUAL",
+    "?": "QMARK",
+    "+": "PLUS",
+    "-": "MINUS",
+    "*": "STAR",
+    "/": "SLASH",
+}
+
+_SCAN = re.compile(
+    r"""
+     (?P<ws>[ \t\f\r\n]+)
+    |(?P<comment>\#[^\n]*)
+    |(?P<NAME>[A-Za-z_][A-Za-z0-9_]*)
+    |(?P<NUMBER>(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?)
+    |(?P<STRING>"(?:[^"\\\n]|\\[^\n])*"|'(?:[^'\\\n]|\\[^\n])*')
+    |(?P<badstring>["'][^\n]*)
+    |(?P<op>->|//|[()\[\],:=?+\-*/])
+    |(?P<bad>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+Token = tuple  # (type, value, start, end)
+
+# ---- words a person knows for each terminal ------------------------------------------------
+
+_DISPLAY = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "STRING": "a string",
+    "_ARROW": "'->'",
+    "DSLASH": "'//'",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "_COMMA": "','",
+    "_COLON": "':'",
+    "_EQUAL": "'='",
+    "QMARK": "'?'",
+    "PLUS": "'+'",
+    "MINUS": "'-'",
+    "STAR": "'*'",
+    "SLASH": "'/'",
+    "$END": "the end of the statement",
+}
+for _word, _term in KEYWORDS.items():
+    _DISPLAY[_term] = f"'{_word}'"
+_VALUE_STARTS = frozenset({"NAME", "NUMBER", "STRING", "LPAR", "LSQB", "MINUS", "PLUS", "TRUE", "FALSE", "NONE"})
+_OPERATORS = frozenset({"PLUS", "MINUS", "STAR", "SLASH", "DSLASH"})
+_ORDER = [
+    "RPAR", "RSQB", "_COMMA", "_ARROW", "_EQUAL", "_COLON", "LPAR", "LSQB", "NAME", "NUMBER", "QMARK",
+    "LOSS", "WEIGHT", "METRICS", "$END",
+]
+
+
+# ---- tables -------------------------------------------------------------------------------------
+
+
+def grammar_path() -> Path:
+    """Where the grammar file is: inside the installed package, or in the source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "grammar" / "graphdsl.lark", here.parent / "grammar" / "graphdsl.lark"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("graphdsl.lark not found beside the graphdsl package")
+
+
+def grammar_text() -> str:
+    return grammar_path().read_text(encoding="utf-8")
+
+
+def build_tables(grammar: str) -> dict:
+    """Compute the LALR(1) tables from the grammar with Lark (the only use of Lark)."""
+    import lark  # noqa: PLC0415 - imported only when the cached tables are stale
+
+    parser = lark.Lark(grammar, parser="lalr", start=["start", "statement"])
+    table = parser.parser.parser.parser.parse_table
+    rules = list(parser.rules)
+    rule_index = {id(rule): i for i, rule in enumerate(rules)}
+    states = {}
+    for state, actions in table.states.items():
+        row = {}
+        for sym, (action, arg) in actions.items():
+            if action.name == "Shift":
+                row[sym] = (0, arg)
+            else:
+                row[sym] = (1, rule_index[id(arg)])
+        states[state] = row
+    rule_rows = []
+    for rule in rules:
+        keep = tuple(
+            not (sym.is_term and sym.filter_out) and not (sym.is_term and sym.name.startswith("_"))
+            for sym in rule.expansion
+        )
+        origin = str(rule.origin.name)
+        name = str(rule.alias) if rule.alias else origin
+        rule_rows.append(
+            (
+                origin,
+                name,
+                len(rule.expansion),
+                keep,
+                bool(rule.options.expand1) and not rule.alias,
+                origin.startswith("_"),
+            )
+        )
+    # Lark numbers states in set-iteration order, which changes with the hash seed; renumber them
+    # breadth-first from the start states so the generated file is the same on every run.
+    order: dict = {}
+    queue = [table.start_states[s] for s in sorted(table.start_states)]
+    while queue:
+        state = queue.pop(0)
+        if state in order:
+            continue
+        order[state] = len(order)
+        queue += [arg for _sym, (act, arg) in sorted(states[state].items()) if act == 0]
+    for state in states:  # states reachable only through gotos of the end states (none expected)
+        order.setdefault(state, len(order))
+    renumbered = {
+        order[state]: {sym: (act, order[arg] if act == 0 else arg) for sym, (act, arg) in row.items()}
+        for state, row in states.items()
+    }
+    return {
+        "grammar_sha256": hashlib.sha256(grammar.encode("utf-8")).hexdigest(),
+        "states": dict(sorted(renumbered.items())),
+        "rules": rule_rows,
+        "start_states": {k: order[v] for k, v in sorted(table.start_states.items())},
+        "end_states": {k: order[v] for k, v in sorted(table.end_states.items())},
+    }
+
+
+def _load_tables() -> dict:
+    grammar = grammar_text()
+    digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()
+    try:
+        from . import _tables  # noqa: PLC0415
+
+        if _tables.TABLES["grammar_sha256"] == digest:
+            return _tables.TABLES
+    except ImportError:
+        pass
+    return build_tables(grammar)
+
+
+_TABLES: dict | None = None
+
+
+def tables() -> dict:
+    global _TABLES
+    if _TABLES is None:
+        _TABLES = _load_tables()
+    return _TABLES
+
+
+# ---- lexing ----------------------------------------------------------------------------------
+
+
+def _lex(text: str, diags: list[Diagnostic], comments: list[ir.Comment]) -> list[Token]:
+    tokens: list[Token] = []
+    append = tokens.append
+    keywords = KEYWORDS
+    ops = _OPS
+    for m in _SCAN.finditer(text):
+        kind = m.lastgroup
+        if kind == "ws":
+            continue
+        if kind == "NAME":
+            value = m.group()
+            append((keywords.get(value, "NAME"), value, m.start(), m.end()))
+        elif kind == "op":
+            value = m.group()
+            append((ops[value], value, m.start(), m.end()))
+        elif kind == "NUMBER" or kind == "STRING":
+            append((kind, m.group(), m.start(), m.end()))
+        elif kind == "comment":
+            comments.append(ir.Comment(m.group()[1:], span=Span(m.start(), m.end())))
+        elif kind == "badstring":
+            quote = m.group()[0]
+            diags.append(
+                Diagnostic(
+                    "GD0002",
+                    Severity.ERROR,
+                    "unclosed string",
+                    Span(m.start(), m.end()),
+                    help=f"close the string with {quote} before the end of the line",
+                )
+            )
+            append(("STRING", quote + quote, m.start(), m.end(), "reported"))
+        else:
+            ch = m.group()
+            shown = repr(ch) if ch.isprintable() and ch != "'" else f"U+{ord(ch):04X}"
+            help_ = None
+            if ch == "\t":
+                continue
+            if ch in "{}":
+                help_ = "graphdsl has no braces; arguments go in ( ) and lists in [ ]"
+            elif ch == ";":
+                help_ = "statements need no separator: start the next one on a new line"
+            elif ch == ">":
+                help_ = "chain steps are joined with '->'"
+            diags.append(
+                Diagnostic("GD0001", Severity.ERROR, f"unexpected character {shown}", Span(m.start(), m.end()),
+                           help=help_)
+            )
+    return tokens
+
+
+def _split(tokens: list[Token], text: str) -> list[list[Token]]:
+    """Cut the token stream into statements (see the module docstring)."""
+    statements: list[list[Token]] = []
+    current: list[Token] = []
+    depth = 0
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        kind = tok[0]
+        starts = False
+        if kind in _STATEMENT_KEYWORDS:
+            # ... unless it stands where a name belongs (`output input = ...`): that is the
+            # keyword-as-name mistake, reported by the parser with its own message.
+            starts = not current or current[-1][0] not in _NAME_POSITIONS
+        elif kind == "NAME" and i + 1 < n and tokens[i + 1][0] == "_EQUAL" and current:
+            prev = current[-1][0]
+            if depth == 0:
+                starts = prev not in _NAMING_KEYWORDS
+            elif prev not in ("_COMMA", "LPAR", "LSQB") and _at_line_start(text, tok[2]):
+                # `NAME =` at the start of a line inside brackets: a `)` was forgotten above.
+                starts = True
+        if starts and current:
+            statements.append(current)
+            current = []
+            depth = 0
+        current.append(tok)
+        if kind == "LPAR" or kind == "LSQB":
+            depth += 1
+        elif (kind == "RPAR" or kind == "RSQB") and depth:
+            depth -= 1
+    if current:
+        statements.append(current)
+    return statements
+
+
+def _at_line_start(text: str, pos: int) -> bool:
+    line_start = text.rfind("\n", 0, pos) + 1
+    return not text[line_start:pos].strip()
+
+
+# ---- IR building callbacks -------------------------------------------------------------------
+
+
+class _Builder:
+    """Callbacks run at each LALR reduction; they return IR nodes."""
+
+    def __init__(self, diags: list[Diagnostic]):
+        self.diags = diags
+
+    # statements
+    def model_stmt(self, c):
+        return ir.ModelDecl(_ident(c[1]), span=_sp(c[0], c[1]))
+
+    def param_stmt(self, c):
+        return ir.ParamDecl(_ident(c[1]), c[2], span=_sp(c[0], c[2]))
+
+    def input_stmt(self, c):
+        return ir.InputDecl(_ident(c[1]), _ident(c[2]), tuple(c[4:-1]), span=_sp(c[0], c[-1]))
+
+    def dim(self, c):
+        tok = c[0]
+        span = Span(tok[2], tok[3])
+        if tok[0] == "QMARK":
+            return ir.Dim(None, span=span)
+        if not tok[1].isdigit():
+            self.diags.append(
+                Diagnostic("GD0005", Severity.ERROR, f"a dimension must be a whole number, not {tok[1]}", span,
+                           help="write a positive integer, or ? for a size known only at run time")
+            )
+            return ir.Dim(None, span=span)
+        return ir.Dim(self._int(tok[1], span), span=span)
+
+    def assign_stmt(self, c):
+        return ir.Assign(_ident(c[0]), c[1], span=_sp(c[0], c[1]))
+
+    def layer_stmt(self, c):
+        return ir.LayerDecl(_ident(c[1]), c[2], span=_sp(c[0], c[2]))
+
+    def output_stmt(self, c):
+        fields: dict[str, object] = {}
+        clause_spans = []
+        for kind, kw, value, _end_pos in c[4:]:
+            kw_span = Span(kw[2], kw[3])
+            if kind in fields:
+                first = dict(clause_spans)[kind]
+                self.diags.append(
+                    Diagnostic("GD0007", Severity.ERROR, f"'{kind}' is given twice for output '{c[1][1]}'", kw_span,
+                               labels=(Label(first, "first given here"),), help=f"keep one '{kind}' clause")
+                )
+                continue
+            fields[kind] = value
+            clause_spans.append((kind, kw_span))
+        end = c[-1][3] if len(c) > 4 else c[3].span.end
+        return ir.OutputDecl(
+            _ident(c[1]),
+            c[3],
+            loss=fields.get("loss"),
+            weight=fields.get("weight"),
+            metrics=fields.get("metrics"),
+            span=Span(c[0][2], end),
+            clause_spans=tuple(clause_spans),
+        )
+
+    def optimizer_stmt(self, c):
+        return ir.OptimizerDecl(c[1], span=_sp(c[0], c[1]))
+
+    # clauses are (kind, keyword token, value, end offset), gathered by output_stmt
+    def loss_clause(self, c):
+        return _Clause(("loss", c[0], c[1], c[1].span.end))
+
+    def weight_clause(self, c):
+        return _Clause(("weight", c[0], c[1], c[1].span.end))
+
+    def metrics_clause(self, c):
+        return _Clause(("metrics", c[0], tuple(c[2:-1]), c[-1][3]))
+
+    def spec(self, c):
+        return ir.Spec(_ident(c[0]), None, span=_sp(c[0], c[0]))
+
+    def called_spec(self, c):
+        return ir.Spec(_ident(c[0]), tuple(c[2:-1]), span=_sp(c[0], c[-1]))
+
+    def chain(self, c):
+        return ir.Chain(c[0], tuple(c[1:]), span=_sp(c[0], c[-1]))
+
+    def call(self, c):
+        args = tuple(a if isinstance(a, ir.Arg) else ir.Arg(None, a, span=a.span) for a in c[2:-1])
+        return ir.Call(_ident(c[0]), args, span=_sp(c[0], c[-1]))
+
+    def kwarg(self, c):
+        return ir.Arg(_ident(c[0]), c[1], span=_sp(c[0], c[1]))
+
+    # expressions
+    def binop(self, c):
+        return ir.BinOp(c[1][1], c[0], c[2], span=_sp(c[0], c[2]))
+
+    def neg(self, c):
+        return ir.Neg(c[1], span=_sp(c[0], c[1]))
+
+    def pos(self, c):
+        return c[1]
+
+    def number(self, c):
+        tok = c[0]
+        text = tok[1]
+        span = Span(tok[2], tok[3])
+        if any(ch in text for ch in ".eE"):
+            value = float(text)
+            if value == float("inf"):
+                self.diags.append(Diagnostic("GD0005", Severity.ERROR, f"number {text} is too large", span))
+                value = 0.0
+            return ir.Number(value, span=span)
+        return ir.Number(self._int(text, span), span=span)
+
+    def _int(self, text: str, span: Span) -> int:
+        if len(text) > 30:  # int() of a 5,000-digit string raises; no real size is that long
+            self.diags.append(Diagnostic("GD0005", Severity.ERROR, "integer literal is too large", span))
+            return 0
+        return int(text)
+
+    def string(self, c):
+        tok = c[0]
+        return ir.String(_unescape(tok[1][1:-1]), span=Span(tok[2], tok[3]))
+
+    def true(self, c):
+        return ir.Bool(True, span=Span(c[0][2], c[0][3]))
+
+    def false(self, c):
+        return ir.Bool(False, span=Span(c[0][2], c[0][3]))
+
+    def none(self, c):
+        return ir.NoneLit(span=Span(c[0][2], c[0][3]))
+
+    def ref(self, c):
+        return ir.Ref(c[0][1], span=Span(c[0][2], c[0][3]))
+
+    def paren(self, c):
+        return c[1]
+
+    def tuple(self, c):
+        return ir.TupleLit(tuple(c[1:-1]), span=_sp(c[0], c[-1]))
+
+    def list(self, c):
+        return ir.ListLit(tuple(c[1:-1]), span=_sp(c[0], c[-1]))
+
+
+class _Clause(tuple):
+    """An output clause; a tuple subclass so it is never mistaken for a token."""
+
+
+def _start(x) -> int:
+    return x[2] if type(x) is tuple else x.span.start
+
+
+def _end(x) -> int:
+    return x[3] if type(x) is tuple else x.span.end
+
+
+def _sp(a, b) -> Span:
+    return Span(_start(a), _end(b))
+
+
+def _ident(tok: Token) -> ir.Ident:
+    return ir.Ident(tok[1], span=Span(tok[2], tok[3]))
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0"}
+
+
+def _unescape(body: str) -> str:
+    if "\\" not in body:
+        return body
+    out = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            out.append(_ESCAPES.get(nxt, "\\" + nxt))
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+# ---- the LALR driver -------------------------------------------------------------------------
+
+
+class _SyntaxError(Exception):
+    def __init__(self, token: Token, expected: frozenset[str]):
+        self.token = token
+        self.expected = expected
+
+
+class _Splice(list):
+    """Children of an inlined helper rule (`_rule`, `x*`), spliced into the parent's."""
+
+
+def _make_reducers(tab: dict, builder: _Builder) -> list[Callable[[list], object]]:
+    reducers = []
+    for _origin, name, _size, keep, expand1, splice in tab["rules"]:
+        callback = getattr(builder, name, None)
+        reducers.append((callback, keep, expand1, splice))
+    return reducers
+
+
+def _drive(tokens: list[Token], tab: dict, reducers, start: str):
+    states = tab["states"]
+    rules = tab["rules"]
+    end_state = tab["end_states"][start]
+    state_stack = [tab["start_states"][start]]
+    values: list = []
+    last = tokens[-1]
+    end_tok = ("$END", "", last[3], last[3])
+    for tok in tokens + [end_tok]:
+        kind = tok[0]
+        before = None
+        while True:
+            action = states[state_stack[-1]].get(kind)
+            if action is None:
+                raise _SyntaxError(tok, _expected(tab, before or state_stack, end_state))
+            if before is None and action[0] == 1:
+                before = list(state_stack)
+            if action[0] == 0:
+                state_stack.append(action[1])
+                values.append(tok)
+                break
+            rule_no = action[1]
+            size = rules[rule_no][2]
+            callback, keep, expand1, splice = reducers[rule_no]
+            if size:
+                children = values[-size:]
+                del values[-size:]
+                del state_stack[-size:]
+            else:
+                children = []
+            kids: list = []
+            for child, kept in zip(children, keep, strict=True):
+                if type(child) is _Splice:
+                    kids.extend(child)
+                elif kept:
+                    kids.append(child)
+            if splice:
+                value = _Splice(kids)
+            elif expand1 and len(kids) == 1:
+                value = kids[0]
+            elif callback is not None:
+                value = callback(kids)
+            else:  # pragma: no cover - every rule of the grammar has a callback
+                value = kids
+            state_stack.append(states[state_stack[-1]][rules[rule_no][0]][1])
+            values.append(value)
+            if kind == "$END" and state_stack[-1] == end_state:
+                return values[-1]
+    raise AssertionError("the automaton ended without accepting")  # pragma: no cover
+
+
+def _expected(tab: dict, stack: list, end_state: int) -> frozenset[str]:
+    """The terminals that the automaton, in the configuration `stack`, would accept next.
+
+    Looking at one state's row is not enough: LALR reduces on lookaheads that only fit the
+    enclosing context, so each candidate is run through its reductions on a copy of the stack.
+    """
+    states = tab["states"]
+    rules = tab["rules"]
+    terminals = {k for row in states.values() for k in row if k.isupper()}
+    accepted = set()
+    for term in terminals:
+        st = list(stack)
+        while True:
+            action = states[st[-1]].get(term)
+            if action is None:
+                break
+            if action[0] == 0:
+                accepted.add(term)
+                break
+            origin, _name, size, *_ = rules[action[1]]
+            if size:
+                del st[-size:]
+            st.append(states[st[-1]][origin][1])
+            if term == "$END" and st[-1] == end_state:
+                accepted.add(term)
+                break
+    return frozenset(accepted)
+
+
+# ---- syntax error messages -------------------------------------------------------------------
+
+
+def _describe(tok: Token, at_file_end: bool) -> str:
+    kind = tok[0]
+    if kind == "$END":
+        return "the end of the file" if at_file_end else "the end of the statement"
+    if kind in _STATEMENT_KEYWORDS or kind in ("LOSS", "WEIGHT", "METRICS"):
+        return f"the keyword '{tok[1]}'"
+    if kind == "STRING":
+        return "a string"
+    value = tok[1] if len(tok[1]) <= 30 else tok[1][:27] + "..."
+    return f"'{value}'"
+
+
+def _expected_words(expected: frozenset[str]) -> str:
+    exp = set(expected)
+    words = []
+    if len(exp & _VALUE_STARTS) >= 5:
+        exp -= _VALUE_STARTS
+        words.append("a value")
+    if exp - _OPERATORS:
+        exp -= _OPERATORS
+    ordered = sorted(exp, key=lambda k: (_ORDER.index(k) if k in _ORDER else len(_ORDER), k))
+    words += [_DISPLAY.get(k, k) for k in ordered]
+    words = list(dict.fromkeys(words))
+    if len(words) > 5:
+        words = words[:5]
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _syntax_diagnostic(err: _SyntaxError, stmt: list[Token], at_file_end: bool, text: str) -> Diagnostic:
+    tok = err.token
+    kind = tok[0]
+    expected = err.expected
+    span = Span(tok[2], tok[3]) if kind != "$END" else Span(stmt[-1][2], stmt[-1][3])
+    found = _describe(tok, at_file_end)
+
+    if kind in KEYWORDS.values() and kind not in ("TRUE", "FALSE", "NONE") and "NAME" in expected:
+        return Diagnostic(
+            "GD0006",
+            Severity.ERROR,
+            f"'{tok[1]}' is a keyword and cannot be used as a name",
+            span,
+            help=f"choose another name, such as '{tok[1]}_'; the keywords are: {', '.join(RESERVED)}",
+        )
+
+    message = f"expected {_expected_words(expected)}, found {found}"
+    labels: tuple[Label, ...] = ()
+    help_ = None
+    if "_ARROW" in expected and kind in ("NAME", "LPAR"):
+        message = f"expected '->' before {found}"
+        help_ = "the steps of a chain are joined with '->', as in: x -> Dense(64) -> Dense(1)"
+        span = Span(tok[2], tok[3])
+    elif "RPAR" in expected or "RSQB" in expected:
+        opener = _unclosed(stmt, tok[2] if kind != "$END" else stmt[-1][3])
+        if opener is not None and (kind == "$END" or kind not in expected):
+            close = ")" if opener[0] == "LPAR" else "]"
+            if kind == "$END" or not _same_line(text, tok[2], opener[2]):
+                message = f"expected '{close}', found {found}"
+                labels = (Label(Span(opener[2], opener[3]), f"this '{opener[1]}' is never closed"),)
+                help_ = f"add '{close}' to close the '{opener[1]}'"
+            elif kind in ("NAME", "NUMBER", "STRING") and "_COMMA" in expected:
+                message = f"expected ',' or '{close}' before {found}"
+                help_ = "separate arguments with ','"
+    elif kind == "_EQUAL" and "_COLON" in expected:
+        help_ = "an input is declared as: input NAME: DTYPE[DIM, ...], e.g. input posts: int32[?]"
+    elif expected == {"NAME"} and stmt[1:2] and stmt[1][0] == "_EQUAL" and tok is stmt[2]:
+        help_ = (
+            "a chain begins with the name of a tensor or a merge such as concat(a, b); "
+            f"to name a constant, write: param {stmt[0][1]} = ..."
+        )
+    elif "_EQUAL" in expected and kind == "NAME":
+        help_ = "a statement is 'NAME = chain', or begins with a keyword: " + ", ".join(
+            k for k in RESERVED if k not in ("loss", "weight", "metrics")
+        )
+    return Diagnostic("GD0003", Severity.ERROR, message, span, labels=labels, help=help_)
+
+
+def _unclosed(stmt: list[Token], before: int) -> Token | None:
+    stack = []
+    for tok in stmt:
+        if tok[2] >= before:
+            break
+        if tok[0] in ("LPAR", "LSQB"):
+            stack.append(tok)
+        elif tok[0] in ("RPAR", "RSQB") and stack:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
+def _same_line(text: str, a: int, b: int) -> bool:
+    return "\n" not in text[min(a, b) : max(a, b)]
+
+
+# ---- entry point -----------------------------------------------------------------------------
+
+
+def parse_program(source: SourceFile) -> tuple[ir.Program, list[Diagnostic]]:
+    """Parse a whole file. Returns the IR (with `ir.Broken` for statements that did not parse)
+    and the syntax diagnostics. Never raises for any text."""
+    text = source.text
+    diags: list[Diagnostic] = []
+    comments: list[ir.Comment] = []
+    tokens = _lex(text, diags, comments)
+    tab = tables()
+    builder = _Builder(diags)
+    reducers = _make_reducers(tab, builder)
+    statements: list[ir.Statement] = []
+    chunks = _split(tokens, text)
+    for index, stmt in enumerate(chunks):
+        if _too_deep(stmt, diags):
+            statements.append(_broken(stmt))
+            continue
+        try:
+            statements.append(_drive(stmt, tab, reducers, "statement"))
+        except _SyntaxError as err:
+            if len(err.token) > 4:  # the lexer already reported this token
+                statements.append(_broken(stmt))
+                continue
+            diags.append(_syntax_diagnostic(err, stmt, index == len(chunks) - 1, text))
+            statements.append(_broken(stmt))
+    program = ir.Program(tuple(statements), tuple(comments), span=Span(0, len(text)))
+    return program, diags
+
+
+def _too_deep(stmt: list[Token], diags: list[Diagnostic]) -> bool:
+    depth = 0
+    for tok in stmt:
+        if tok[0] in ("LPAR", "LSQB"):
+            depth += 1
+            if depth > MAX_NESTING:
+                diags.append(
+                    Diagnostic("GD0004", Severity.ERROR, f"brackets nested more than {MAX_NESTING} deep",
+                               Span(tok[2], tok[3]), help="split the expression into params")
+                )
+                return True
+        elif tok[0] in ("RPAR", "RSQB"):
+            depth = max(0, depth - 1)
+    return False
+
+
+def _broken(stmt: list[Token]) -> ir.Broken:
+    name = None
+    first = stmt[0]
+    if first[0] == "NAME" and len(stmt) > 1 and stmt[1][0] == "_EQUAL":
+        name = _ident(first)
+    elif first[0] in _NAMING_KEYWORDS and len(stmt) > 1 and stmt[1][0] == "NAME":
+        name = _ident(stmt[1])
+    return ir.Broken(name, span=Span(first[2], stmt[-1][3]))

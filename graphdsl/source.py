@@ -1,0 +1,71 @@
+"""Source text, spans and locations.
+
+A `Span` is a half-open range of character offsets ``[start, end)`` into one `SourceFile`.
+Lines and columns are 1-based and computed on demand, so spans stay two integers.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open range of character offsets into the source text."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"span ends before it starts: {self.start}..{self.end}")
+
+    def cover(self, other: Span) -> Span:
+        """The smallest span containing both spans."""
+        return Span(min(self.start, other.start), max(self.end, other.end))
+
+
+NO_SPAN = Span(0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A 1-based line and column."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A named source text with a line index."""
+
+    name: str
+    text: str
+    _line_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        starts = [0]
+        find = self.text.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        object.__setattr__(self, "_line_starts", tuple(starts))
+
+    def location(self, offset: int) -> Location:
+        """The line and column of a character offset (clamped into the text)."""
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return Location(line + 1, offset - self._line_starts[line] + 1)
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line, without its newline."""
+        start = self._line_starts[line - 1]
+        end = self._line_starts[line] - 1 if line < len(self._line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r")
+
+    @property
+    def line_count(self) -> int:
+        return len(self._line_starts)
