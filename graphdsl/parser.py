@@ -344,7 +344,7 @@ class _Builder:
     def output_stmt(self, c):
         fields: dict[str, object] = {}
         clause_spans = []
-        for kind, kw, value, _end_pos in c[4:]:
+        for kind, kw, value, _end_pos in c[3:]:
             kw_span = Span(kw[2], kw[3])
             if kind in fields:
                 first = dict(clause_spans)[kind]
@@ -355,10 +355,10 @@ class _Builder:
                 continue
             fields[kind] = value
             clause_spans.append((kind, kw_span))
-        end = c[-1][3] if len(c) > 4 else c[3].span.end
+        end = c[-1][3] if len(c) > 3 else c[2].span.end
         return ir.OutputDecl(
             _ident(c[1]),
-            c[3],
+            c[2],
             loss=fields.get("loss"),
             weight=fields.get("weight"),
             metrics=fields.get("metrics"),

@@ -249,9 +249,11 @@ def _dtype_embedding(spec: LayerSpec, args: Args, inp: TensorType) -> str:
 
 
 def _dtype_wrapped(spec: LayerSpec, args: Args, inp: TensorType) -> str:
-    inner = spec.arg(args, "layer")
-    assert isinstance(inner, LayerValue)
-    return inner.spec.dtype_rule(inner.spec, inner.args, inp)
+    # The wrapper itself computes in float32 whatever the inner layer yields
+    # (TimeDistributed(Flatten()) on int32 gives float32); the inner rule still refuses.
+    inner = _inner(spec, args)
+    inner.spec.dtype_rule(inner.spec, inner.args, inp)
+    return "float32"
 
 
 # ---------------------------------------------------------------- shape and count rules

@@ -55,7 +55,7 @@ def _elementwise(spec: MergeSpec, args: Args, inputs: Sequence[TensorType]) -> T
             out = a
             continue
         merged = list(a[: len(a) - len(b)])
-        for i, j in zip(a[len(a) - len(b):], b):
+        for i, j in zip(a[len(a) - len(b):], b, strict=True):
             if i is None or j is None:
                 merged.append(None)
             elif i == 1:
@@ -82,18 +82,12 @@ def _concat(spec: MergeSpec, args: Args, inputs: Sequence[TensorType]) -> Tensor
     if ax == 0:
         raise ShapeError(f"concat(axis={axis}) would join along the batch axis", "axis")
     ax -= 1
+    for i in range(rank):
+        known = {t.shape[i] for t in inputs} - {None}
+        if i != ax and len(known) > 1:
+            raise ShapeError(f"concat needs inputs whose shapes match except on axis {axis}, got {_shapes(inputs)}")
+    # Keras keeps the first input's size, even when it is unknown and a later one is known.
     out = list(inputs[0].shape)
-    for t in inputs[1:]:
-        for i in range(rank):
-            if i == ax:
-                continue
-            a, b = out[i], t.shape[i]
-            if a is not None and b is not None and a != b:
-                raise ShapeError(
-                    f"concat needs inputs whose shapes match except on axis {axis}, got {_shapes(inputs)}"
-                )
-            if a is None:
-                out[i] = b
     sizes = [t.shape[ax] for t in inputs]
     out[ax] = None if any(s is None for s in sizes) else sum(sizes)  # type: ignore[arg-type]
     return TensorType(tuple(out), "float32")
@@ -106,7 +100,7 @@ def _dot(spec: MergeSpec, args: Args, inputs: Sequence[TensorType]) -> TensorTyp
     axes = spec.arg(args, "axes")
     pair = tuple(axes) if isinstance(axes, tuple) else (axes, axes)
     norm = []
-    for ax, full in zip(pair, (full_a, full_b)):
+    for ax, full in zip(pair, (full_a, full_b), strict=True):
         if not -len(full) <= ax < len(full):  # type: ignore[operator]
             raise ShapeError(f"dot(axes={axes}) is out of range for {_shapes(inputs)}", "axes")
         n = ax % len(full)  # type: ignore[operator]

@@ -135,6 +135,21 @@ add("ZeroPadding1D", {}, T(4))
 for pad, shp in itertools.product([1, (2, 3), ((1, 2), (3, 4))], [(None, 5, 3), (4, 5, 3)]):
     add("ZeroPadding2D", dict(padding=pad), T(*shp))
 
+# Hand cases: ranks Keras may or may not take, masks, odd but legal arguments.
+add("Conv1D", dict(filters=2, kernel_size=2), T(4, 3, 2))
+add("Conv2D", dict(filters=2, kernel_size=2), T(4, 3))
+add("Dense", dict(units=2), T())
+add("Embedding", dict(input_dim=5, output_dim=2, mask_zero=True), T(None, dtype="int32"))
+add("LSTM", dict(units=2, dropout=0.2, recurrent_dropout=0.1, go_backwards=True), T(3, 2))
+add("Conv1D", dict(filters=2, kernel_size=3, padding="causal", dilation_rate=4), T(2, 3))
+add("MaxPooling1D", dict(pool_size=3, padding="same", strides=2), T(1, 3))
+add("Reshape", dict(target_shape=(2, 3)), T(None, 3))
+add("BatchNormalization", dict(axis=0), T(3))
+add("BatchNormalization", dict(axis=3), T(3, 2))
+# Keras builds this symbolically and fails only when data flows; we refuse it up front.
+add("Softmax", dict(axis=3), T(3, 2), refuse=True)
+add("Dense", dict(units=2, activation="softmax", trainable=False), T(3))
+
 # Dtypes: what each family yields for every input dtype.
 for dt in DTYPES:
     weighted_bool = dt == "bool"
@@ -284,6 +299,18 @@ def test_contract_models_match_keras_totals():
     outs = [keras.layers.Dense(1)(x), keras.layers.Dense(10, activation="softmax")(x),
             keras.layers.Dense(1, activation="sigmoid")(x)]
     assert keras.Model(posts, outs).count_params() == 14_146_316
+
+
+def test_news_model_matches_keras_total():
+    main = keras.Input((100,), dtype="int32")
+    aux = keras.Input((5,), dtype="float32")
+    lstm_out = keras.layers.LSTM(32)(keras.layers.Embedding(10000, 512)(main))
+    aux_out = keras.layers.Dense(1, activation="sigmoid")(lstm_out)
+    x = keras.layers.Concatenate()([lstm_out, aux])
+    for units in (64, 64, 64):
+        x = keras.layers.Dense(units, activation="relu")(x)
+    main_out = keras.layers.Dense(1, activation="sigmoid")(x)
+    assert keras.Model([main, aux], [aux_out, main_out]).count_params() == 5_200_610
 
 
 def test_generated_signatures_are_current():

@@ -1,0 +1,7 @@
+"""`python -m graphdsl` is the `graphdsl` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,51 @@
+"""Every diagnostic code graphdsl can emit, with a one-line title (the README lists them)."""
+
+CODES: dict[str, str] = {
+    # syntax (the parser)
+    "GD0001": "unexpected character",
+    "GD0002": "unclosed string",
+    "GD0003": "syntax error (with a hint for a missing '->', ')' or ',')",
+    "GD0004": "brackets nested too deep",
+    "GD0005": "a number that is not a valid size or is too large",
+    "GD0006": "a keyword used as a name",
+    "GD0007": "an output clause (loss, weight, metrics) given twice",
+    "GD0008": "the file is not UTF-8 text",
+    # names and arguments
+    "GD0101": "undefined name",
+    "GD0102": "name defined twice",
+    "GD0103": "unknown layer",
+    "GD0104": "a Keras layer graphdsl does not support (e.g. Lambda)",
+    "GD0105": "unknown argument",
+    "GD0106": "missing required argument",
+    "GD0107": "too many positional arguments",
+    "GD0108": "argument given twice",
+    "GD0109": "wrong argument type or impossible value",
+    "GD0110": "unknown activation",
+    "GD0111": "unknown loss",
+    "GD0112": "unknown metric",
+    "GD0113": "unknown optimizer",
+    "GD0114": "name used before it is defined",
+    "GD0115": "not a merge (at a chain's head) or a merge used as a step",
+    "GD0116": "a name of the wrong kind (a param where a tensor belongs, ...)",
+    "GD0117": "unknown dtype",
+    "GD0118": "model or optimizer declared twice",
+    "GD0119": "unknown or invalid param override",
+    "GD0120": "invalid arithmetic in an argument",
+    "GD0121": "unknown keyword argument of a loss, metric or optimizer",
+    # shapes and outputs
+    "GD0201": "a layer cannot take its input (rank, dtype, size)",
+    "GD0202": "merged tensors do not fit together",
+    "GD0203": "a loss that does not suit its output",
+    "GD0204": "the model exceeds the parameter budget",
+    "GD0205": "an input dimension that is not positive",
+    "GD0206": "an invalid loss weight",
+    # the program as a whole
+    "GD0301": "no input: there is no model to build",
+    "GD0302": "no output: there is no model to build",
+    "GD0303": "an input nothing uses (warning)",
+    "GD0304": "a tensor nothing uses (warning)",
+    "GD0305": "a layer declaration nothing uses (warning)",
+    "GD0306": "a param nothing uses (warning)",
+    # graphdsl itself
+    "GD0999": "internal error in graphdsl (a bug: please report it)",
+}

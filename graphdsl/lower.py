@@ -1,0 +1,303 @@
+"""Lowering: a checked `Graph` -> a (compiled) Keras 3 functional model, and saving it safely.
+
+This is the only module of graphdsl that touches Keras or TensorFlow. It imports them on first use
+rather than at module load, for one reason: TensorFlow writes C++ start-up noise to stderr while it
+is imported, and `quiet_tensorflow()` (which lives here, beside the import it quiets) must be able
+to run before that import. Nothing else in graphdsl imports this module at import time.
+
+Everything is built from the graph's facts and nothing else: one ``keras.Input`` per input, one
+``keras.layers`` object per `Layer` (a `layer` declaration is one object applied at every place it
+is named), the ops in the graph's order, and the outputs in declaration order. Layer classes are
+looked up by name in ``keras.layers`` only; no Python is evaluated, no ``Lambda``, no custom objects.
+After building, `cross_check` compares what Keras made with what check inferred; a difference is
+a graphdsl bug and raises `InternalError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .catalog import MERGE_BY_KERAS_CLASS, LayerValue, get_layer
+from .catalog.names import LOSSES, METRICS, OPTIMIZERS, Registry
+from .graph import Graph, Layer, LossSpec
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import keras
+
+    from .source import SourceFile
+
+__all__ = [
+    "InternalError",
+    "build_model",
+    "compile_model",
+    "cross_check",
+    "quiet_tensorflow",
+    "save_atomic",
+    "strategy_from_name",
+]
+
+STRATEGIES = ("mirrored",)
+
+
+class InternalError(Exception):
+    """Keras disagrees with what graphdsl inferred: a bug in graphdsl, never in the user's program."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(
+            "internal error: the built Keras model differs from what graphdsl checked "
+            f"(this is a bug in graphdsl, please report it):\n{lines}"
+        )
+
+
+# --- TensorFlow start-up -------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _stderr_muted() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null: TensorFlow's C++ logging bypasses Python's sys.stderr."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real stderr (embedded interpreter): nothing to mute
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def quiet_tensorflow() -> None:
+    """Keep TensorFlow's start-up and logging noise off the terminal.
+
+    Call it before anything imports TensorFlow (the CLI does, unless ``--verbose``). Sets
+    ``TF_CPP_MIN_LOG_LEVEL=3``, imports TensorFlow and Keras with stderr muted (absl's C++ logger
+    prints "Could not find cuda drivers" even at level 3), and lowers the Python loggers of
+    TensorFlow and absl to errors. If TensorFlow is already imported, only the loggers change.
+    """
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    if "tensorflow" not in sys.modules:
+        with _stderr_muted():
+            import keras  # noqa: F401
+            import tensorflow  # noqa: F401
+    import tensorflow as tf
+
+    tf.get_logger().setLevel(logging.ERROR)
+    tf.autograph.set_verbosity(0)
+    logging.getLogger("absl").setLevel(logging.ERROR)
+    with contextlib.suppress(ImportError):
+        from absl import logging as absl_logging
+
+        absl_logging.set_verbosity(absl_logging.ERROR)
+    warnings.filterwarnings("ignore", module=r"keras\..*")
+    warnings.filterwarnings("ignore", module=r"tensorflow\..*")
+
+
+def strategy_from_name(name: str) -> Any:
+    """The `tf.distribute` strategy for a command-line name; only ``mirrored`` for now."""
+    import tensorflow as tf
+
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    raise ValueError(f"unknown distribution strategy {name!r}; expected one of: {', '.join(STRATEGIES)}")
+
+
+# --- building ------------------------------------------------------------------------------------
+
+
+def _keras_value(value: object) -> object:
+    """A checked argument value as Keras takes it: a layer given as argument becomes a layer object."""
+    import keras
+
+    if isinstance(value, LayerValue):
+        return getattr(keras.layers, value.spec.name)(**_kwargs_of(value.spec, value.args))
+    if isinstance(value, tuple):
+        return tuple(_keras_value(v) for v in value)
+    return value
+
+
+def _kwargs_of(spec: Any, args: Mapping[str, object]) -> dict:
+    kwargs = spec.keras_kwargs(args) if spec is not None else dict(args)
+    return {k: _keras_value(v) for k, v in kwargs.items()}
+
+
+def _make_layer(layer: Layer) -> keras.layers.Layer:
+    import keras
+
+    spec = get_layer(layer.class_name) or MERGE_BY_KERAS_CLASS.get(layer.class_name)
+    cls = getattr(keras.layers, layer.class_name, None)
+    if cls is None or not isinstance(cls, type) or not issubclass(cls, keras.layers.Layer):
+        raise InternalError([f"layer {layer.name!r}: {layer.class_name!r} is not a keras.layers class"])
+    return cls(**_kwargs_of(spec, layer.args), name=layer.name)
+
+
+def _make_named(registry: Registry, spec: LossSpec, module: Any) -> object:
+    """A loss, metric or optimizer: its canonical name, or its class called with the keyword arguments."""
+    if not spec.kwargs:
+        return spec.name
+    cls_name = registry.keras_class(spec.name) or registry.keras_class(spec.written)
+    if cls_name is None:
+        raise InternalError([f"{registry.kind} {spec.written!r} takes no arguments in Keras"])
+    return getattr(module, cls_name)(**{k: _keras_value(v) for k, v in spec.kwargs.items()})
+
+
+def compile_model(graph: Graph, model: keras.Model) -> None:
+    """Compile `model` as the program says: optimizer, and per-output loss, weight and metrics.
+
+    Keras 3 wants every output in the loss and loss-weight dicts, so an output without a loss
+    gets ``None`` in both (its targets must still be given to `fit`, as Keras requires).
+    """
+    import keras
+
+    optimizer = _make_named(OPTIMIZERS, graph.optimizer, keras.optimizers)
+    if isinstance(optimizer, str):
+        optimizer = keras.optimizers.get(optimizer)
+    loss = {}
+    weights = {}
+    metrics = {}
+    for out in graph.outputs:
+        loss[out.name] = None if out.loss is None else _make_named(LOSSES, out.loss, keras.losses)
+        weights[out.name] = None if out.loss is None else float(out.weight)
+        if out.metrics:
+            metrics[out.name] = [_make_named(METRICS, m, keras.metrics) for m in out.metrics]
+    model.compile(optimizer=optimizer, loss=loss, loss_weights=weights, metrics=metrics or None)
+
+
+def _build(graph: Graph, compile: bool) -> tuple[keras.Model, dict[str, Any]]:
+    import keras
+
+    tensors: dict[str, Any] = {}
+    inputs = []
+    for inp in graph.inputs:
+        t = keras.Input(shape=inp.type.shape, dtype=inp.type.dtype, name=inp.name)
+        tensors[inp.tensor] = t
+        inputs.append(t)
+    layers = {name: _make_layer(layer) for name, layer in graph.layers.items()}
+    for op in graph.ops:
+        args = [tensors[i] for i in op.inputs]
+        tensors[op.tensor] = layers[op.layer](args if op.merge else args[0])
+    outputs = [tensors[out.tensor] for out in graph.outputs]
+    model = keras.Model(inputs=inputs, outputs=outputs, name=graph.model_name)
+    if compile:
+        compile_model(graph, model)
+    return model, tensors
+
+
+def build_model(
+    graph: Graph, *, compile: bool = True, strategy: Any = None, source: SourceFile | None = None
+) -> keras.Model:
+    """Build (and by default compile) the Keras functional model of a checked graph.
+
+    With a `tf.distribute` strategy, every input, layer, the model and the compile are created
+    inside ``strategy.scope()``. The result is cross-checked against the graph: a difference raises
+    `InternalError` (with source locations when `source` is given).
+    """
+    scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
+    with scope:
+        model, tensors = _build(graph, compile)
+    problems = _cross_check(graph, model, tensors, source)
+    if problems:
+        raise InternalError(problems)
+    return model
+
+
+# --- cross-check ---------------------------------------------------------------------------------
+
+
+def _where(source: SourceFile | None, span: Any) -> str:
+    if source is None:
+        return f"at offset {span.start}"
+    loc = source.location(span.start)
+    return f"at {source.name}:{loc.line}:{loc.column}"
+
+
+def _shape_str(shape: tuple) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + (",)" if len(shape) == 1 else ")")
+
+
+def _cross_check(graph: Graph, model: Any, tensors: Mapping[str, Any], source: SourceFile | None) -> list[str]:
+    problems: list[str] = []
+
+    def compare(what: str, span: Any, t: Any, expected: Any) -> None:
+        shape = tuple(t.shape)
+        want = expected.keras_shape()
+        if shape != want:
+            problems.append(
+                f"{what} {_where(source, span)}: Keras made shape {_shape_str(shape)}, check inferred {_shape_str(want)}"
+            )
+        if str(t.dtype) != expected.dtype:
+            problems.append(f"{what} {_where(source, span)}: Keras made dtype {t.dtype}, check inferred {expected.dtype}")
+
+    for inp in graph.inputs:
+        compare(f"input {inp.name!r}", inp.span, tensors[inp.tensor], inp.type)
+    for op in graph.ops:
+        compare(f"layer {op.layer!r} (tensor {op.tensor!r})", op.span, tensors[op.tensor], op.type)
+    for name, layer in graph.layers.items():
+        try:
+            got = model.get_layer(name).count_params()
+        except ValueError as e:  # a layer never applied is never built, and has no Keras layer here
+            problems.append(f"layer {name!r} {_where(source, layer.span)}: {e}")
+            continue
+        if got != layer.params:
+            problems.append(
+                f"layer {name!r} {_where(source, layer.span)}: Keras counts {got:,} parameters, check inferred {layer.params:,}"
+            )
+    total = model.count_params()
+    if total != graph.param_count:
+        problems.append(f"model {graph.model_name!r}: Keras counts {total:,} parameters, check inferred {graph.param_count:,}")
+    return problems
+
+
+def cross_check(graph: Graph, model: keras.Model, source: SourceFile | None = None) -> list[str]:
+    """Compare a built model with the graph: every tensor's shape and dtype, every layer's parameters.
+
+    Returns one message per difference, naming the layer and its source location; empty if they agree.
+    """
+    tensors: dict[str, Any] = {}
+    for inp in graph.inputs:
+        tensors[inp.tensor] = model.get_layer(inp.name).output
+    applied: dict[str, int] = {}
+    for op in graph.ops:
+        # A shared layer has one node per application, in the order the ops apply it.
+        index = applied.get(op.layer, 0)
+        applied[op.layer] = index + 1
+        tensors[op.tensor] = model.get_layer(op.layer)._inbound_nodes[index].output_tensors[0]
+    return _cross_check(graph, model, tensors, source)
+
+
+# --- saving --------------------------------------------------------------------------------------
+
+
+def save_atomic(model: keras.Model, path: str | os.PathLike[str]) -> None:
+    """Save `model` as a ``.keras`` file at `path`, atomically.
+
+    Writes a temporary file in the target folder (its name ends in ``.keras``, as Keras insists),
+    then renames it over `path`. On any failure the temporary file is removed and an existing file
+    at `path` is left byte-identical.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".graphdsl-", suffix=".keras", dir=folder)
+    os.close(fd)
+    try:
+        model.save(tmp, overwrite=True)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

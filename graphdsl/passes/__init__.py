@@ -1,0 +1,34 @@
+"""The passes, in order. Each is a pure function of the IR (and the facts before it):
+
+1. `resolve`  -- one namespace; every name defined once, before its uses, and of the right kind.
+2. `infer`    -- arguments, shapes, dtypes, parameter counts, losses; builds the `Graph`.
+3. `lint`     -- warnings about names nothing uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .. import ir
+from ..diagnostics import Diagnostic
+from ..graph import Graph
+from ..catalog.types import TensorType
+from .infer import DEFAULT_MAX_PARAMS, infer
+from .lint import lint
+from .resolve import resolve
+
+__all__ = ["DEFAULT_MAX_PARAMS", "run_passes"]
+
+
+def run_passes(
+    program: ir.Program,
+    params: Mapping[str, object] | None = None,
+    max_params: int = DEFAULT_MAX_PARAMS,
+) -> tuple[Graph | None, dict[str, TensorType | None], list[Diagnostic]]:
+    symbols, diags = resolve(program)
+    graph, tensors, more = infer(program, symbols, params, max_params)
+    diags += more
+    diags += lint(program, symbols)
+    if any(d.is_error for d in diags):
+        graph = None
+    return graph, tensors, diags

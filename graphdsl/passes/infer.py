@@ -1,0 +1,543 @@
+"""Arguments, shapes, dtypes, parameter counts, losses: the IR becomes a checked `Graph`.
+
+Walks the statements in order (resolution has made sure every name is defined above its uses).
+Each layer call is bound to its Keras signature from the catalog (missing, surplus, unknown and
+duplicate arguments; each value against its accepted kind), then its shape and dtype rule is
+applied to its input. Whatever fails becomes unknown (None) so that one mistake is reported once:
+every later step of that chain, and every chain that uses its result, stays quiet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .. import catalog, ir
+from ..catalog.types import Activation, LayerValue, ShapeError, TensorType, fmt_shape
+from ..diagnostics import Diagnostic, Label, Severity
+from ..graph import ApplyOp, Graph, InputOp, Layer, LossSpec, OutputSpec
+from ..source import Span
+from ..suggest import suggest
+from .evaluate import UNKNOWN, evaluate, is_unknown
+from .resolve import Symbols
+
+DEFAULT_MAX_PARAMS = 2_000_000_000
+
+
+@dataclass
+class _Shared:
+    """A `layer` declaration: one object, validated once, built by its first use."""
+
+    spec: catalog.LayerSpec
+    args: Mapping[str, object]
+    span: Span
+    first_input: TensorType | None = None
+    first_span: Span | None = None
+    params: int = 0
+
+
+@dataclass
+class _State:
+    symbols: Symbols
+    diags: list[Diagnostic]
+    params: dict[str, object] = field(default_factory=dict)
+    types: dict[str, TensorType | None] = field(default_factory=dict)
+    shared: dict[str, _Shared | None] = field(default_factory=dict)
+    layers: dict[str, Layer] = field(default_factory=dict)
+    ops: list[ApplyOp] = field(default_factory=list)
+    used_names: set[str] = field(default_factory=set)
+    final_activation: dict[str, str | None] = field(default_factory=dict)
+    ok: bool = True
+
+    def error(self, code: str, message: str, span: Span, labels=(), help: str | None = None) -> None:
+        self.diags.append(Diagnostic(code, Severity.ERROR, message, span, tuple(labels), help))
+        self.ok = False
+
+    def unique(self, base: str) -> str:
+        name = base
+        n = 2
+        while name in self.used_names:
+            name = f"{base}_{n}"
+            n += 1
+        self.used_names.add(name)
+        return name
+
+
+def _snake(class_name: str) -> str:
+    s = re.sub(r"(?<=[a-z])([A-Z])", r"_\1", class_name)
+    s = re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", s)
+    return s.lower()
+
+
+def infer(
+    program: ir.Program,
+    symbols: Symbols,
+    overrides: Mapping[str, object] | None = None,
+    max_params: int = DEFAULT_MAX_PARAMS,
+) -> tuple[Graph | None, dict[str, TensorType | None], list[Diagnostic]]:
+    """Returns the graph (None if there were errors here or the program is incomplete), the
+    inferred type of every named tensor (None where unknown), and the diagnostics."""
+    st = _State(symbols, [])
+    st.used_names.update(symbols.defs)
+    overrides = dict(overrides or {})
+    _check_overrides(st, program, overrides)
+
+    inputs: list[InputOp] = []
+    outputs: list[OutputSpec] = []
+    named: list[str] = []
+    optimizer = LossSpec("rmsprop", "rmsprop", {})
+    for stmt in program.statements:
+        if isinstance(stmt, ir.ParamDecl):
+            name = stmt.name.name
+            if name in overrides:
+                st.params[name] = overrides[name]
+            else:
+                st.params[name] = evaluate(stmt.value, st.params, st.diags, None)
+        elif isinstance(stmt, ir.InputDecl):
+            op = _input(st, stmt)
+            if op is not None:
+                inputs.append(op)
+                named.append(op.tensor)
+        elif isinstance(stmt, ir.LayerDecl):
+            _layer_decl(st, stmt)
+        elif isinstance(stmt, ir.Assign):
+            st.types[stmt.name.name] = _chain(st, stmt.name.name, stmt.chain, output=False)
+            named.append(stmt.name.name)
+        elif isinstance(stmt, ir.OutputDecl):
+            out = _output(st, stmt)
+            named.append(stmt.name.name)
+            if out is not None:
+                outputs.append(out)
+        elif isinstance(stmt, ir.OptimizerDecl):
+            spec = _spec(st, stmt.spec, catalog.OPTIMIZERS, "GD0113", "optimizer")
+            if spec is not None:
+                optimizer = spec
+        elif isinstance(stmt, ir.Broken):
+            st.ok = False
+            if stmt.name is not None:
+                st.types[stmt.name.name] = None
+
+    for name, shared in st.shared.items():
+        if shared is not None and shared.first_input is not None:
+            st.layers[name] = Layer(name, shared.spec.name, shared.args, shared.span, shared.params, declared=True)
+
+    total = sum(layer.params for layer in st.layers.values())
+    if total > max_params:
+        biggest = max(st.layers.values(), key=lambda layer: layer.params)
+        st.error(
+            "GD0204",
+            f"the model has {total:,} parameters, more than the budget of {max_params:,}",
+            biggest.span,
+            help="shrink the largest layers, or raise the budget (--max-params / max_params=)",
+            labels=(Label(biggest.span, f"the largest layer: {biggest.params:,} parameters"),),
+        )
+
+    tensors = {name: st.types.get(name) for name in named}
+    if not st.ok or not inputs or not outputs:
+        return None, tensors, st.diags
+    # Keras lists layers in creation order: make the dict order follow first use.
+    order = {op.layer: i for i, op in reversed(list(enumerate(st.ops)))}
+    layers = dict(sorted(st.layers.items(), key=lambda kv: order.get(kv[0], len(order))))
+    all_types = {op.tensor: op.type for op in inputs}
+    all_types.update({op.tensor: op.type for op in st.ops})
+    graph = Graph(
+        model_name=symbols.model_name or "model",
+        inputs=tuple(inputs),
+        layers=layers,
+        ops=tuple(st.ops),
+        outputs=tuple(outputs),
+        optimizer=optimizer,
+        tensors=all_types,
+        named=tuple(named),
+        param_count=total,
+        params=dict(st.params),
+    )
+    return graph, tensors, st.diags
+
+
+def _check_overrides(st: _State, program: ir.Program, overrides: dict) -> None:
+    declared = [s.name.name for s in program.statements if isinstance(s, ir.ParamDecl)]
+    for name in list(overrides):
+        if name not in declared:
+            hint = suggest(name, declared)
+            st.error(
+                "GD0119",
+                f"there is no param '{name}' to override",
+                Span(0, 0),
+                help=f"did you mean '{hint}'?" if hint else (
+                    "the program declares no params" if not declared else "params: " + ", ".join(declared)
+                ),
+            )
+            del overrides[name]
+            continue
+        value = overrides[name]
+        if not _is_constant(value):
+            st.error("GD0119", f"the override of param '{name}' is not a constant: {value!r}", Span(0, 0),
+                     help="a param is a number, string, True/False/None, or a tuple of those")
+            del overrides[name]
+
+
+def _is_constant(value: object) -> bool:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    return isinstance(value, tuple) and all(_is_constant(v) for v in value)
+
+
+# ---- inputs ------------------------------------------------------------------------------------
+
+
+def _input(st: _State, stmt: ir.InputDecl) -> InputOp | None:
+    name = stmt.name.name
+    st.types[name] = None
+    dtype = stmt.dtype.name
+    ok = True
+    if dtype not in catalog.DTYPES:
+        hint = suggest(dtype, catalog.DTYPES)
+        st.error("GD0117", f"unknown dtype '{dtype}'", stmt.dtype.span,
+                 help=f"did you mean '{hint}'?" if hint else "dtypes: " + ", ".join(catalog.DTYPES))
+        ok = False
+    for dim in stmt.dims:
+        if dim.size is not None and dim.size < 1:
+            st.error("GD0205", f"an input dimension must be at least 1, not {dim.size}", dim.span,
+                     help="write ? for a size known only at run time")
+            ok = False
+    if not ok:
+        return None
+    t = TensorType(tuple(d.size for d in stmt.dims), dtype)
+    st.types[name] = t
+    return InputOp(name, name, t, stmt.span)
+
+
+# ---- layers ------------------------------------------------------------------------------------
+
+
+def _bind(st: _State, spec, call: ir.Call, keyword_only_all: bool = False) -> dict | None:
+    """Bind a call's arguments to the spec's parameters and check each value.
+    Returns the arguments by parameter name, or None when something was wrong (reported)."""
+    bound: dict[str, object] = {}
+    where: dict[str, Span] = {}
+    ok = True
+    positional = [p for p in spec.params if not getattr(p, "keyword_only", False)] if not keyword_only_all else []
+    index = 0
+    for arg in call.args:
+        if arg.name is None:
+            if index >= len(positional):
+                names = ", ".join(p.name for p in positional) or "none"
+                st.error(
+                    "GD0107",
+                    f"{spec.name} takes {len(positional)} positional argument{'s' if len(positional) != 1 else ''}"
+                    f", but more are given",
+                    arg.span,
+                    help=f"its positional parameters are: {names}; give the others by keyword"
+                    if positional else "give arguments by keyword, e.g. axis=-1",
+                )
+                ok = False
+                break
+            param = positional[index]
+            index += 1
+        else:
+            param = next((p for p in spec.params if p.name == arg.name.name), None)
+            if param is None:
+                names = [p.name for p in spec.params]
+                hint = suggest(arg.name.name, names)
+                if arg.name.name == "name":
+                    help_ = "Keras layer names come from the program (the output's name, the declared layer's name)"
+                else:
+                    help_ = f"did you mean '{hint}'?" if hint else f"{spec.name} takes: {', '.join(names)}"
+                st.error("GD0105", f"{spec.name} has no argument '{arg.name.name}'", arg.name.span, help=help_)
+                ok = False
+                continue
+        if param.name in bound or param.name in where:
+            st.error("GD0108", f"argument '{param.name}' of {spec.name} is given twice", arg.span,
+                     labels=(Label(where[param.name], "first given here"),))
+            ok = False
+            continue
+        where[param.name] = arg.span
+        value = evaluate(arg.value, st.params, st.diags, lambda c: _layer_value(st, c))
+        if is_unknown(value):
+            ok = False
+            bound[param.name] = UNKNOWN
+            continue
+        message = param.kind.check(value)
+        if message is not None:
+            if param.kind is Activation and isinstance(value, str):
+                st.error("GD0110", message[0].upper() + message[1:], arg.value.span,
+                         help=_did_you_mean(message))
+            else:
+                st.error("GD0109", f"{spec.name}({param.name}=...): {message}", arg.value.span,
+                         help=_did_you_mean(message))
+            ok = False
+            continue
+        bound[param.name] = value
+    for param in spec.params:
+        if param.required and param.name not in where:
+            st.error("GD0106", f"{spec.name} is missing its required argument '{param.name}'", call.span,
+                     help=f"add it, e.g. {spec.name}({param.name}=...)")
+            ok = False
+    return bound if ok else None
+
+
+def _did_you_mean(message: str) -> str | None:
+    m = re.search(r"; (did you mean .*\?)$", message)
+    return m.group(1) if m else None
+
+
+def _lookup_layer(st: _State, callee: ir.Ident):
+    spec = catalog.get_layer(callee.name)
+    if spec is not None:
+        return spec
+    name = callee.name
+    if name == "Lambda" or name in catalog.KNOWN_UNSUPPORTED:
+        st.error("GD0104", f"{name} is a Keras layer that graphdsl does not support", callee.span,
+                 help="graphdsl builds only layers it can check (and never runs code); "
+                 "see the README's list of supported layers")
+    elif catalog.get_merge(name) is not None:
+        st.error("GD0115", f"'{name}' is a merge; a merge begins a chain", callee.span,
+                 help=f"write: t = {name}(a, b) -> ...")
+    else:
+        hint = suggest(name, list(catalog.LAYERS))
+        st.error("GD0103", f"unknown layer '{name}'", callee.span,
+                 help=f"did you mean '{hint}'?" if hint else None)
+    return None
+
+
+def _layer_value(st: _State, call: ir.Call):
+    """A layer given as an argument (Bidirectional(LSTM(8)))."""
+    spec = _lookup_layer(st, call.callee)
+    if spec is None:
+        return UNKNOWN
+    args = _bind(st, spec, call)
+    if args is None:
+        return UNKNOWN
+    return LayerValue(spec, args)
+
+
+def _layer_decl(st: _State, stmt: ir.LayerDecl) -> None:
+    name = stmt.name.name
+    st.shared[name] = None
+    spec = _lookup_layer(st, stmt.call.callee)
+    if spec is None:
+        return
+    args = _bind(st, spec, stmt.call)
+    if args is None:
+        return
+    st.shared[name] = _Shared(spec, args, stmt.call.span)
+
+
+def _activation_of(spec_name: str, args: Mapping[str, object]) -> str | None:
+    if spec_name == "Softmax":
+        return "softmax"
+    if spec_name == "Activation":
+        act = args.get("activation")
+        return act if isinstance(act, str) else None
+    act = args.get("activation")
+    return act if isinstance(act, str) else None
+
+
+def _apply(st: _State, spec, args, inp: TensorType, step_span: Span) -> tuple[TensorType, int] | None:
+    try:
+        out = spec.infer(args, inp)
+        count = spec.count_params(args, inp)
+    except ShapeError as err:
+        st.error("GD0201", err.message, step_span,
+                 help=f"its input is {fmt_shape(inp)} {inp.dtype}")
+        return None
+    except Exception as err:  # a bug in a catalog rule must not become a traceback
+        st.error("GD0999", f"internal error in the {spec.name} rule: {type(err).__name__}: {err}", step_span)
+        return None
+    return out, count
+
+
+def _chain(st: _State, stmt_name: str, chain: ir.Chain, output: bool) -> TensorType | None:
+    """Infer a chain; emit its layers and ops. The last tensor's id is the statement's name; for
+    an output, the last layer is named after the output (an Identity is added where needed)."""
+    current_id, current = _head(st, stmt_name, chain, output)
+    steps = chain.steps
+    last_activation: str | None = None
+    for i, step in enumerate(steps):
+        is_last = i == len(steps) - 1
+        tensor_id = stmt_name if is_last else f"{stmt_name}/{i + 1}"
+        if isinstance(step, ir.Ref):
+            shared = st.shared.get(step.name)
+            if shared is None or current is None:
+                current = None
+                continue
+            result = _apply(st, shared.spec, shared.args, current, step.span)
+            if result is None:
+                current = None
+                continue
+            out, count = result
+            if shared.first_input is None:
+                shared.first_input, shared.first_span, shared.params = current, step.span, count
+            elif count != shared.params:
+                st.error(
+                    "GD0201",
+                    f"layer '{step.name}' was built for input {fmt_shape(shared.first_input)}, "
+                    f"and cannot also take {fmt_shape(current)}",
+                    step.span,
+                    labels=(Label(shared.first_span, "first used here"),),
+                    help="a shared layer keeps one set of weights, so every input must fit them",
+                )
+                current = None
+                continue
+            if output and is_last:
+                st.ops.append(ApplyOp(f"{tensor_id}/shared", step.name, (current_id,), out, step.span))
+                current_id = f"{tensor_id}/shared"
+            else:
+                st.ops.append(ApplyOp(tensor_id, step.name, (current_id,), out, step.span))
+                current_id = tensor_id
+            current = out
+            last_activation = _activation_of(shared.spec.name, shared.args)
+            continue
+        spec = _lookup_layer(st, step.callee)
+        args = _bind(st, spec, step) if spec is not None else None
+        if spec is None or args is None or current is None:
+            current = None
+            continue
+        result = _apply(st, spec, args, current, step.span)
+        if result is None:
+            current = None
+            continue
+        out, count = result
+        # an output's last layer is named after the output (the name is the output's own)
+        layer_name = stmt_name if (output and is_last) else st.unique(f"{stmt_name}_{_snake(spec.name)}")
+        st.layers[layer_name] = Layer(layer_name, spec.name, args, step.span, count)
+        st.ops.append(ApplyOp(tensor_id, layer_name, (current_id,), out, step.span))
+        current_id, current = tensor_id, out
+        last_activation = _activation_of(spec.name, args)
+    if current is not None and output and current_id != stmt_name:
+        # the output's tensor must come from a layer named after the output: add an Identity
+        st.layers[stmt_name] = Layer(stmt_name, "Identity", {}, chain.span, 0)
+        st.ops.append(ApplyOp(stmt_name, stmt_name, (current_id,), current, chain.span))
+    elif current is not None and not output and current_id != stmt_name:
+        st.types[stmt_name] = current  # `y = x`: another name for the same tensor
+        _alias(st, stmt_name, current_id, chain.span)
+    st.final_activation[stmt_name] = last_activation
+    return current
+
+
+def _alias(st: _State, name: str, target: str, span: Span) -> None:
+    """`y = x` (no steps) names an existing tensor: an Identity gives `y` its own tensor id."""
+    layer_name = st.unique(f"{name}_identity")
+    st.layers[layer_name] = Layer(layer_name, "Identity", {}, span, 0)
+    st.ops.append(ApplyOp(name, layer_name, (target,), st.types[name], span))
+
+
+def _head(st: _State, stmt_name: str, chain: ir.Chain, output: bool) -> tuple[str, TensorType | None]:
+    head = chain.head
+    if isinstance(head, ir.Ref):
+        return head.name, st.types.get(head.name)
+    # a merge
+    name = head.callee.name
+    spec = catalog.get_merge(name)
+    if spec is None:
+        if catalog.get_layer(name) is not None:
+            st.error("GD0115", f"{name} needs an input: a chain begins with a tensor or a merge", head.callee.span,
+                     help=f"write: x -> {name}(...)")
+        else:
+            hint = suggest(name, list(catalog.MERGES))
+            st.error("GD0115", f"unknown merge '{name}'", head.callee.span,
+                     help=f"did you mean '{hint}'?" if hint else "merges: " + ", ".join(catalog.MERGES))
+        return f"{stmt_name}/0", None
+    inputs: list[tuple[str, TensorType | None, ir.Arg]] = []
+    kw_call = ir.Call(head.callee, tuple(a for a in head.args if a.name is not None), span=head.span)
+    for arg in head.args:
+        if arg.name is None:
+            if isinstance(arg.value, ir.Ref):
+                inputs.append((arg.value.name, st.types.get(arg.value.name), arg))
+            else:
+                st.error("GD0115", f"the inputs of {name} are tensor names", arg.span,
+                         help=f"give settings by keyword, e.g. {name}(a, b, axis=-1)")
+                return f"{stmt_name}/0", None
+    args = _bind(st, spec, kw_call, keyword_only_all=True)
+    if args is None or any(t is None for _, t, _ in inputs):
+        return f"{stmt_name}/0", None
+    types = [t for _, t, _ in inputs]
+    try:
+        out = spec.infer(args, types)
+    except ShapeError as err:
+        labels = tuple(Label(a.span, f"{fmt_shape(t)} {t.dtype}") for _, t, a in inputs)
+        st.error("GD0202", err.message, head.callee.span, labels=labels)
+        return f"{stmt_name}/0", None
+    except Exception as err:
+        st.error("GD0999", f"internal error in the {name} rule: {type(err).__name__}: {err}", head.span)
+        return f"{stmt_name}/0", None
+    layer_name = st.unique(f"{stmt_name}_{name}")
+    tensor_id = stmt_name if not (chain.steps or output) else f"{stmt_name}/0"
+    st.layers[layer_name] = Layer(layer_name, spec.keras_class, args, head.span, 0)
+    st.ops.append(ApplyOp(tensor_id, layer_name, tuple(n for n, _, _ in inputs), out, head.span, merge=True))
+    return tensor_id, out
+
+
+# ---- outputs -----------------------------------------------------------------------------------
+
+
+def _output(st: _State, stmt: ir.OutputDecl) -> OutputSpec | None:
+    name = stmt.name.name
+    ok_before = st.ok
+    st.ok = True
+    t = _chain(st, name, stmt.chain, output=True)
+    st.types[name] = t
+    loss = None
+    if stmt.loss is not None:
+        loss = _spec(st, stmt.loss, catalog.LOSSES, "GD0111", "loss")
+        if loss is not None and t is not None:
+            message = catalog.check_loss_fits(loss.name, t, st.final_activation.get(name))
+            if message:
+                st.error("GD0203", message, stmt.loss.span,
+                         labels=(Label(stmt.chain.steps[-1].span if stmt.chain.steps else stmt.chain.span,
+                                       f"the output is {fmt_shape(t)} {t.dtype}"),))
+    weight = 1.0
+    if stmt.weight is not None:
+        w = evaluate(stmt.weight, st.params, st.diags)
+        if w is UNKNOWN:
+            st.ok = False
+        elif isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0:
+            st.error("GD0206", f"a loss weight is a non-negative number, not {w!r}", stmt.weight.span)
+        else:
+            weight = float(w)
+            if stmt.loss is None:
+                st.diags.append(Diagnostic("GD0206", Severity.WARNING,
+                                           f"output '{name}' has a weight but no loss; the weight does nothing",
+                                           stmt.weight.span, help="add a loss, e.g. loss mse"))
+    metrics = []
+    for m in stmt.metrics or ():
+        spec = _spec(st, m, catalog.METRICS, "GD0112", "metric")
+        if spec is not None:
+            metrics.append(spec)
+    ok = st.ok and t is not None
+    st.ok = ok_before and st.ok
+    if not ok:
+        return None
+    return OutputSpec(name, name, t, loss, weight, tuple(metrics), stmt.span)
+
+
+def _spec(st: _State, spec: ir.Spec, registry, code: str, what: str) -> LossSpec | None:
+    written = spec.name.name
+    canonical = registry.canonical(written)
+    if canonical is None:
+        hint = registry.suggest(written)
+        st.error(code, f"unknown {what} '{written}'", spec.name.span,
+                 help=f"did you mean '{hint}'?" if hint else None)
+        return None
+    kwargs: dict[str, object] = {}
+    allowed = registry.keyword_args(written) or ()
+    for arg in spec.args or ():
+        if arg.name is None:
+            st.error("GD0121", f"arguments of a {what} are given by keyword", arg.span,
+                     help=f"e.g. {written}({allowed[0]}=...)" if allowed else None)
+            return None
+        key = arg.name.name
+        if key not in allowed:
+            hint = suggest(key, allowed)
+            st.error("GD0121", f"{what} '{written}' has no argument '{key}'", arg.name.span,
+                     help=f"did you mean '{hint}'?" if hint else (
+                         f"it takes: {', '.join(allowed)}" if allowed else f"it takes no arguments"))
+            return None
+        value = evaluate(arg.value, st.params, st.diags)
+        if is_unknown(value):
+            st.ok = False
+            return None
+        kwargs[key] = value
+    return LossSpec(canonical, written, kwargs)

@@ -1,0 +1,250 @@
+"""Name resolution: one namespace, each name defined once, every use defined before it.
+
+Pure: IR -> (Symbols, diagnostics). An unknown name is reported once, at its first use; later
+uses of it are silent (the name is then treated as unknown, not as a second error).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import ir
+from ..diagnostics import Diagnostic, Label, Severity
+from ..source import Span
+from ..suggest import suggest
+
+KIND_WORDS = {
+    "param": "a param",
+    "input": "an input",
+    "tensor": "a tensor",
+    "output": "an output",
+    "layer": "a layer declaration",
+    "broken": "a statement with errors",
+}
+
+
+@dataclass(frozen=True)
+class Definition:
+    name: str
+    kind: str  # param | input | tensor | output | layer | broken
+    index: int  # statement index
+    span: Span  # the defining identifier
+
+
+@dataclass(frozen=True)
+class Symbols:
+    defs: dict[str, Definition]  # first definition of each name
+    model_name: str | None
+    undefined: frozenset[str]  # names used but never defined (reported once)
+    uses: dict[str, int]  # name -> number of uses (for the unused-name lint)
+
+
+def _kind(stmt: ir.Statement) -> str:
+    return {
+        ir.ParamDecl: "param",
+        ir.InputDecl: "input",
+        ir.Assign: "tensor",
+        ir.OutputDecl: "output",
+        ir.LayerDecl: "layer",
+        ir.Broken: "broken",
+    }[type(stmt)]
+
+
+def expr_refs(expr) -> list[ir.Ref]:
+    """The names an argument expression uses (params, or layers given as arguments)."""
+    out: list[ir.Ref] = []
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, ir.Ref):
+            out.append(e)
+        elif isinstance(e, (ir.TupleLit, ir.ListLit)):
+            stack.extend(reversed(e.items))
+        elif isinstance(e, ir.BinOp):
+            stack += [e.right, e.left]
+        elif isinstance(e, ir.Neg):
+            stack.append(e.operand)
+        elif isinstance(e, ir.Call):
+            stack.extend(reversed([a.value for a in e.args]))
+    return out
+
+
+def _uses(stmt: ir.Statement) -> list[tuple[ir.Ref, str]]:
+    """(reference, the kind of thing expected there) in source order."""
+    out: list[tuple[ir.Ref, str]] = []
+
+    def args(arguments) -> None:
+        for a in arguments or ():
+            out.extend((r, "value") for r in expr_refs(a.value))
+
+    def chain(c: ir.Chain) -> None:
+        if isinstance(c.head, ir.Ref):
+            out.append((c.head, "tensor"))
+        else:
+            for a in c.head.args:
+                if a.name is None and isinstance(a.value, ir.Ref):
+                    out.append((a.value, "tensor"))
+                else:
+                    out.extend((r, "value") for r in expr_refs(a.value))
+        for step in c.steps:
+            if isinstance(step, ir.Ref):
+                out.append((step, "layer"))
+            else:
+                args(step.args)
+
+    if isinstance(stmt, ir.ParamDecl):
+        out.extend((r, "value") for r in expr_refs(stmt.value))
+    elif isinstance(stmt, (ir.Assign, ir.OutputDecl)):
+        chain(stmt.chain)
+        if isinstance(stmt, ir.OutputDecl):
+            if stmt.loss is not None:
+                args(stmt.loss.args)
+            if stmt.weight is not None:
+                out.extend((r, "value") for r in expr_refs(stmt.weight))
+            for m in stmt.metrics or ():
+                args(m.args)
+    elif isinstance(stmt, ir.LayerDecl):
+        args(stmt.call.args)
+    elif isinstance(stmt, ir.OptimizerDecl):
+        args(stmt.spec.args)
+    return out
+
+
+_FITS = {
+    "tensor": {"input", "tensor", "output", "broken"},
+    "layer": {"layer", "broken"},
+    "value": {"param", "broken"},
+}
+_EXPECTED_WORDS = {
+    "tensor": "a tensor (an input, a chain's result or an output)",
+    "layer": "a layer (a call such as Dense(8), or a `layer` declaration)",
+    "value": "a value (a number, string or param)",
+}
+
+
+def resolve(program: ir.Program) -> tuple[Symbols, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    defs: dict[str, Definition] = {}
+    model_decl: ir.ModelDecl | None = None
+    optimizer_decl: ir.OptimizerDecl | None = None
+    for index, stmt in enumerate(program.statements):
+        if isinstance(stmt, ir.ModelDecl):
+            if model_decl is not None:
+                diags.append(_twice("model", stmt, model_decl))
+            else:
+                model_decl = stmt
+            continue
+        if isinstance(stmt, ir.OptimizerDecl):
+            if optimizer_decl is not None:
+                diags.append(_twice("optimizer", stmt, optimizer_decl))
+            else:
+                optimizer_decl = stmt
+            continue
+        ident = ir.defined_name(stmt)
+        if ident is None:
+            continue
+        first = defs.get(ident.name)
+        if first is not None:
+            diags.append(
+                Diagnostic(
+                    "GD0102",
+                    Severity.ERROR,
+                    f"'{ident.name}' is defined twice",
+                    ident.span,
+                    labels=(Label(first.span, "first defined here"),),
+                    help="each name is bound once; give the second one another name",
+                )
+            )
+            continue
+        defs[ident.name] = Definition(ident.name, _kind(stmt), index, ident.span)
+
+    undefined: set[str] = set()
+    reported: set[str] = set()
+    uses: dict[str, int] = {}
+    for index, stmt in enumerate(program.statements):
+        for ref, expected in _uses(stmt):
+            d = defs.get(ref.name)
+            if d is None:
+                undefined.add(ref.name)
+                if ref.name in reported:
+                    continue
+                reported.add(ref.name)
+                pool = [n for n, dd in defs.items() if dd.index < index and dd.kind in _FITS[expected]]
+                hint = suggest(ref.name, pool) or suggest(ref.name, [n for n, dd in defs.items() if dd.index < index])
+                diags.append(
+                    Diagnostic(
+                        "GD0101",
+                        Severity.ERROR,
+                        f"'{ref.name}' is not defined",
+                        ref.span,
+                        help=f"did you mean '{hint}'?" if hint else None,
+                    )
+                )
+                continue
+            uses[ref.name] = uses.get(ref.name, 0) + 1
+            if d.index >= index:
+                if (ref.name, "late") in reported:
+                    continue
+                reported.add((ref.name, "late"))  # type: ignore[arg-type]
+                what = "itself" if d.index == index else "later"
+                diags.append(
+                    Diagnostic(
+                        "GD0114",
+                        Severity.ERROR,
+                        f"'{ref.name}' is used before it is defined" if d.index > index
+                        else f"'{ref.name}' is defined in terms of itself",
+                        ref.span,
+                        labels=(Label(d.span, f"defined {what} here"),),
+                        help="define a name above the statements that use it",
+                    )
+                )
+                continue
+            if d.kind not in _FITS[expected]:
+                diags.append(
+                    Diagnostic(
+                        "GD0116",
+                        Severity.ERROR,
+                        f"'{ref.name}' is {KIND_WORDS[d.kind]}, but {_EXPECTED_WORDS[expected]} belongs here",
+                        ref.span,
+                        labels=(Label(d.span, f"'{ref.name}' is defined here"),),
+                        help=_kind_help(d.kind, expected, ref.name),
+                    )
+                )
+
+    kinds = [d.kind for d in defs.values()]
+    has_broken = "broken" in kinds
+    end = program.span.end
+    if "input" not in kinds and not has_broken:
+        diags.append(
+            Diagnostic("GD0301", Severity.ERROR, "the program declares no input: there is no model to build",
+                       Span(0, min(end, 0)), help="declare one, e.g.: input x: float32[16]")
+        )
+    if "output" not in kinds and not has_broken:
+        diags.append(
+            Diagnostic("GD0302", Severity.ERROR, "the program declares no output: there is no model to build",
+                       Span(0, min(end, 0)),
+                       help="declare one, e.g.: output y = x -> Dense(1) loss mse")
+        )
+    symbols = Symbols(defs, model_decl.name.name if model_decl else None, frozenset(undefined), uses)
+    return symbols, diags
+
+
+def _kind_help(kind: str, expected: str, name: str) -> str | None:
+    if expected == "layer" and kind in ("input", "tensor", "output"):
+        return "a chain's steps are layers; to combine two tensors use a merge: concat(a, b) -> ..."
+    if expected == "value" and kind in ("input", "tensor", "output"):
+        return "arguments are constants; tensors flow through chains (x -> Dense(8))"
+    if expected == "tensor" and kind == "layer":
+        return f"a layer is applied inside a chain: x -> {name}"
+    return None
+
+
+def _twice(what: str, stmt, first) -> Diagnostic:
+    return Diagnostic(
+        "GD0118",
+        Severity.ERROR,
+        f"'{what}' is declared twice",
+        stmt.span,
+        labels=(Label(first.span, "first declared here"),),
+        help=f"keep one '{what}' statement",
+    )

@@ -1,0 +1,323 @@
+"""The catalog without Keras: kinds, registries, shape-error messages, contract totals.
+
+The rules themselves are checked against Keras in tests/keras/test_catalog_keras.py;
+here we check what a user sees, and that the contract programs add up.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graphdsl.catalog import (
+    ACTIVATIONS,
+    KNOWN_UNSUPPORTED,
+    LAYERS,
+    LOSSES,
+    MERGES,
+    METRICS,
+    OPTIMIZERS,
+    REQUIRED,
+    LayerValue,
+    ShapeError,
+    TensorType,
+    check_loss_fits,
+    fmt_shape,
+    get_layer,
+    get_merge,
+)
+from graphdsl.catalog import _signatures as sig
+from graphdsl.catalog import types as k
+from graphdsl.catalog.layers import kind_for
+
+
+def T(*shape, dtype="float32"):  # noqa: N802
+    return TensorType(tuple(shape), dtype)
+
+
+# ---------------------------------------------------------------- types
+
+
+def test_tensor_type_prints_language_and_keras_spellings():
+    t = T(None, 128, dtype="int32")
+    assert str(t) == "int32[?, 128]"
+    assert t.keras_shape() == (None, None, 128)
+    assert fmt_shape(t) == "(None, None, 128)"
+    assert fmt_shape(T()) == "(None,)"
+
+
+@pytest.mark.parametrize(
+    ("kind", "good", "bad"),
+    [
+        (k.PosInt, [1, 64], [0, -3, 1.5, True, "3", None]),
+        (k.NonNegInt, [0, 5], [-1, False, 2.0]),
+        (k.Int, [-2, 0, 7], [1.0, True]),
+        (k.Number, [1, 0.5, -2], [True, "1", None]),
+        (k.Rate, [0, 0.5, 0.99], [1, 1.0, -0.1, True]),
+        (k.Bool, [True, False], [0, 1, "True", None]),
+        (k.Choice("valid", "same"), ["valid", "same"], ["Valid", 1, None]),
+        (k.Activation, ["relu", "softmax", "linear", None], ["reul", 3]),
+        (k.IntOrTuple(2), [3, (3, 3), (1, 2)], [0, (3,), (3, 0), (3, 3, 3), 2.0]),
+        (k.IntOrTuple(1), [3, (3,)], [(3, 3), 0]),
+        (k.Axis, [-1, 1], [1.0, None]),
+        (k.Axes, [-1, (1, 2)], [(), (1.0,)]),
+        (k.Initializer, ["glorot_uniform", "zeros", "he_normal"], [None, "glorot", 1]),
+        (k.Regularizer, ["l2", "l1", None], ["l3"]),
+        (k.Constraint, ["max_norm", "non_neg", None], ["maxnorm3"]),
+        (k.Optional(k.PosInt), [None, 2], [0]),
+        (k.ShapeTuple, [(3,), (2, -1), (4, 5)], [(), (-1, -1), (0, 2), 3]),
+        (k.Permutation, [(1,), (2, 1), (3, 1, 2)], [(0, 1), (1, 1), (2, 3)]),
+        (k.LayerKind(("LSTM",)), [LayerValue(LAYERS["LSTM"], {"units": 3})],
+         [LayerValue(LAYERS["Dense"], {"units": 3}), "LSTM"]),
+    ],
+)
+def test_kind_accepts_and_refuses(kind, good, bad):
+    for v in good:
+        assert kind.check(v) is None, (kind.name, v)
+    for v in bad:
+        msg = kind.check(v)
+        assert isinstance(msg, str) and msg, (kind.name, v)
+
+
+def test_kind_messages_name_the_value_and_suggest():
+    assert k.PosInt.check(-3) == "expected a positive integer, got -3"
+    assert "did you mean \"relu\"" in k.Activation.check("reul")
+    assert "did you mean \"same\"" in k.Choice("valid", "same").check("Same")
+    assert k.Bool.check(1) == "expected True or False, got 1"
+
+
+def test_refused_parameters_explain_themselves():
+    lstm = get_layer("LSTM")
+    assert "several tensors" in lstm.param("return_state").kind.check(True)
+    assert lstm.param("return_state").kind.check(False) is None
+    assert get_layer("Dense").param("lora_rank").kind.check(4)
+    assert get_layer("Bidirectional").param("merge_mode").kind.check(None)
+    assert get_layer("Conv1D").param("data_format").kind.check("channels_first")
+
+
+# ---------------------------------------------------------------- catalog structure
+
+
+def test_every_generated_parameter_has_a_kind():
+    for layer, signature in sig.LAYER_SIGNATURES.items():
+        for entry in signature:
+            assert kind_for(layer, entry[0]) is not None, f"{layer}.{entry[0]}"
+
+
+def test_specs_follow_keras_constructor_order_and_defaults():
+    conv = get_layer("Conv1D")
+    names = [p.name for p in conv.params]
+    assert names[:4] == ["filters", "kernel_size", "strides", "padding"]
+    assert conv.param("filters").default is REQUIRED
+    assert conv.param("padding").default == "valid"
+    assert "name" not in names
+    assert conv.params[-1].name == "trainable" and conv.params[-1].keyword_only
+    assert get_layer("MaxPooling1D").arg({}, "pool_size") == 2
+    assert [p.name for p in get_merge("dot").params] == ["axes", "normalize"]
+    assert get_merge("dot").params[0].default is REQUIRED
+    assert get_merge("concat").keras_class == "Concatenate"
+
+
+def test_unsupported_and_unknown_layers():
+    assert get_layer("Lambda") is None
+    assert "Lambda" in KNOWN_UNSUPPORTED
+    assert "Conv1D" not in KNOWN_UNSUPPORTED and "Concatenate" not in KNOWN_UNSUPPORTED
+    assert get_layer("Conv1d") is None
+    assert len(LAYERS) == 30 and len(MERGES) == 8
+
+
+def test_keras_kwargs_are_what_the_program_wrote():
+    inner = LayerValue(get_layer("LSTM"), {"units": 3})
+    kw = get_layer("Bidirectional").keras_kwargs({"layer": inner, "merge_mode": "sum"})
+    assert kw == {"layer": inner, "merge_mode": "sum"}
+
+
+def test_catalog_does_not_import_keras():
+    code = "import sys, graphdsl.catalog; sys.exit(int('keras' in sys.modules or 'tensorflow' in sys.modules))"
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    assert subprocess.run([sys.executable, "-c", code], check=False, cwd=root, env=env).returncode == 0
+
+
+# ---------------------------------------------------------------- registries
+
+
+def test_registries_canonicalize_aliases():
+    assert LOSSES.canonical("mse") == "mean_squared_error"
+    assert LOSSES.canonical("categorical_crossentropy") == "categorical_crossentropy"
+    assert LOSSES.canonical("nope") is None
+    assert METRICS.canonical("acc") == "accuracy"
+    assert {"accuracy", "auc", "precision", "recall", "mse", "mae", "binary_accuracy"} <= METRICS.names
+    assert {"rmsprop", "adam", "sgd", "adamw", "adagrad", "adadelta", "adamax", "nadam", "ftrl", "lion"} <= (
+        OPTIMIZERS.names
+    )
+    assert {"relu", "sigmoid", "softmax", "tanh", "linear", "gelu", "swish"} <= ACTIVATIONS.names
+    assert {"huber", "sparse_categorical_crossentropy", "binary_crossentropy", "mae"} <= LOSSES.names
+
+
+def test_registries_suggest():
+    assert LOSSES.suggest("categorical_crossentropi") == "categorical_crossentropy"
+    assert ACTIVATIONS.suggest("Relu") == "relu"
+    assert ACTIVATIONS.suggest("reul") == "relu"
+    assert OPTIMIZERS.suggest("Adam") == "adam"
+    assert METRICS.suggest("acuracy") == "accuracy"
+
+
+def test_registries_know_keyword_arguments():
+    assert "label_smoothing" in LOSSES.keyword_args("categorical_crossentropy")
+    assert "learning_rate" in OPTIMIZERS.keyword_args("adam")
+    assert LOSSES.keras_class("mse") == "MeanSquaredError"
+    assert OPTIMIZERS.keras_class("rmsprop") == "RMSprop"
+    assert LOSSES.keyword_args("nope") is None
+
+
+@pytest.mark.parametrize(
+    ("loss", "out", "act", "words"),
+    [
+        ("categorical_crossentropy", T(1), "sigmoid", "one unit per class"),
+        ("sparse_categorical_crossentropy", T(1), None, "one unit per class"),
+        ("binary_crossentropy", T(10), "softmax", "categorical_crossentropy"),
+        ("bce", T(3, dtype="int32"), None, "floating-point"),
+    ],
+)
+def test_loss_that_does_not_fit_is_reported(loss, out, act, words):
+    msg = check_loss_fits(loss, out, act)
+    assert msg and words in msg
+
+
+@pytest.mark.parametrize(
+    ("loss", "out", "act"),
+    [
+        ("categorical_crossentropy", T(10), "softmax"),
+        ("binary_crossentropy", T(1), "sigmoid"),
+        ("binary_crossentropy", T(5), "sigmoid"),
+        ("sparse_categorical_crossentropy", T(10), None),
+        ("mse", T(1), None),
+        ("categorical_crossentropy", T(None), "softmax"),
+    ],
+)
+def test_loss_that_fits_is_accepted(loss, out, act):
+    assert check_loss_fits(loss, out, act) is None
+
+
+# ---------------------------------------------------------------- shape errors users make
+
+
+def _err(layer, args, inp):
+    with pytest.raises(ShapeError) as e:
+        get_layer(layer).infer(args, inp)
+    return e.value
+
+
+def test_convolution_that_leaves_no_steps():
+    e = _err("Conv1D", {"filters": 8, "kernel_size": 5}, T(3, 64))
+    assert str(e) == "Conv1D(kernel_size=5) needs at least 5 steps, but its input (None, 3, 64) has 3"
+    assert e.arg == "kernel_size"
+    e = _err("MaxPooling1D", {"pool_size": 4}, T(3, 2))
+    assert "needs at least 4 steps" in str(e) and e.arg == "pool_size"
+
+
+def test_wrong_rank_quotes_the_input():
+    e = _err("LSTM", {"units": 4}, T(32))
+    assert str(e) == "LSTM expects a 3-D input (batch, steps, features), got (None, 32)"
+    assert "expects a 4-D input" in str(_err("Conv2D", {"filters": 1, "kernel_size": 3}, T(5, 3)))
+
+
+def test_unknown_size_where_weights_need_it():
+    assert "unknown size" in str(_err("Dense", {"units": 3}, T(4, None)))
+    assert "unknown size" in str(_err("LSTM", {"units": 3}, T(4, None)))
+
+
+def test_dtype_mistakes():
+    assert str(_err("Embedding", {"input_dim": 5, "output_dim": 2}, T(4))).startswith(
+        "Embedding expects integer ids, got float32"
+    )
+    assert "bool" in str(_err("Dense", {"units": 2}, T(3, dtype="bool")))
+    assert get_layer("Flatten").infer({}, T(2, 3, dtype="int32")).dtype == "int32"
+    assert get_layer("Dense").infer({"units": 2}, T(3, dtype="float64")).dtype == "float32"
+
+
+def test_reshape_and_permute_mistakes():
+    assert "needs 5 values" in str(_err("Reshape", {"target_shape": (5,)}, T(2, 3)))
+    assert get_layer("Reshape").infer({"target_shape": (-1, 2)}, T(2, 3)).shape == (3, 2)
+    assert "Permute" in str(_err("Permute", {"dims": (2, 1)}, T(2, 3, 4)))
+
+
+def test_merge_mismatches_quote_both_shapes():
+    with pytest.raises(ShapeError) as e:
+        get_merge("concat").infer({}, [T(3, 4), T(2, 5)])
+    assert "(None, 3, 4)" in str(e.value) and "(None, 2, 5)" in str(e.value)
+    with pytest.raises(ShapeError):
+        get_merge("add").infer({}, [T(3), T(4)])
+    with pytest.raises(ShapeError):
+        get_merge("subtract").infer({}, [T(3), T(3), T(3)])
+    assert get_merge("concat").infer({}, [T(None, 4), T(None, 2)]) == T(None, 6)
+    assert get_merge("dot").infer({"axes": 1}, [T(4), T(4)]) == T(1)
+
+
+def test_wrappers():
+    lstm = LayerValue(get_layer("LSTM"), {"units": 32, "return_sequences": True})
+    bi = get_layer("Bidirectional")
+    assert bi.infer({"layer": lstm}, T(None, 8)) == T(None, 64)
+    assert bi.count_params({"layer": lstm}, T(None, 8)) == 2 * 4 * 32 * (8 + 32 + 1)
+    dense = LayerValue(get_layer("Dense"), {"units": 3})
+    assert get_layer("TimeDistributed").infer({"layer": dense}, T(5, 4)) == T(5, 3)
+
+
+# ---------------------------------------------------------------- the contract programs
+
+
+def _chain(steps, t):
+    total = 0
+    shapes = []
+    for name, args in steps:
+        spec = get_layer(name)
+        total += spec.count_params(args, t)
+        t = spec.infer(args, t)
+        shapes.append(t.keras_shape())
+    return t, total, shapes
+
+
+def test_social_gd_totals_and_shapes():
+    conv = "Conv1D"
+    relu = {"activation": "relu"}
+    steps = [
+        ("Embedding", {"input_dim": 50000, "output_dim": 256}),
+        (conv, {"filters": 128, "kernel_size": 5, **relu}),
+        ("MaxPooling1D", {"pool_size": 5}),
+        (conv, {"filters": 256, "kernel_size": 5, **relu}),
+        (conv, {"filters": 256, "kernel_size": 5, **relu}),
+        ("MaxPooling1D", {"pool_size": 5}),
+        (conv, {"filters": 256, "kernel_size": 5, **relu}),
+        (conv, {"filters": 256, "kernel_size": 5, **relu}),
+        ("GlobalMaxPooling1D", {}),
+        ("Dense", {"units": 128, **relu}),
+    ]
+    features, total, shapes = _chain(steps, T(None, dtype="int32"))
+    assert shapes == [(None, None, 256), (None, None, 128), (None, None, 128), (None, None, 256),
+                      (None, None, 256), (None, None, 256), (None, None, 256), (None, None, 256),
+                      (None, 256), (None, 128)]
+    heads = [{"units": 1}, {"units": 10, "activation": "softmax"}, {"units": 1, "activation": "sigmoid"}]
+    for args in heads:
+        total += get_layer("Dense").count_params(args, features)
+    assert total == 14_146_316
+
+
+def test_news_gd_totals_and_shapes():
+    lstm_out, total, shapes = _chain(
+        [("Embedding", {"input_dim": 10000, "output_dim": 512}), ("LSTM", {"units": 32})], T(100, dtype="int32")
+    )
+    assert shapes == [(None, 100, 512), (None, 32)]
+    dense = get_layer("Dense")
+    total += dense.count_params({"units": 1}, lstm_out)
+    x = get_merge("concat").infer({}, [lstm_out, T(5)])
+    assert x.keras_shape() == (None, 37)
+    for units in (64, 64, 64, 1):
+        total += dense.count_params({"units": units}, x)
+        x = dense.infer({"units": units}, x)
+    assert x.keras_shape() == (None, 1)
+    assert total == 5_200_610
