@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .catalog import MERGE_BY_KERAS_CLASS, LayerValue, get_layer
+from .catalog import MERGE_BY_KERAS_CLASS, LayerValue, get_layer, get_merge
 from .catalog.names import LOSSES, METRICS, OPTIMIZERS, Registry
 from .graph import Graph, Layer, LossSpec
 
@@ -139,7 +139,9 @@ def _kwargs_of(spec: Any, args: Mapping[str, object]) -> dict:
 def _make_layer(layer: Layer) -> keras.layers.Layer:
     import keras
 
-    spec = get_layer(layer.class_name) or MERGE_BY_KERAS_CLASS.get(layer.class_name)
+    spec: Any = get_layer(layer.class_name)
+    if spec is None and layer.class_name in MERGE_BY_KERAS_CLASS:
+        spec = get_merge(MERGE_BY_KERAS_CLASS[layer.class_name])
     cls = getattr(keras.layers, layer.class_name, None)
     if cls is None or not isinstance(cls, type) or not issubclass(cls, keras.layers.Layer):
         raise InternalError([f"layer {layer.name!r}: {layer.class_name!r} is not a keras.layers class"])

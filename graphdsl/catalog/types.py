@@ -371,3 +371,7 @@ class MergeSpec:
     def keras_kwargs(self, args: Mapping[str, object]) -> dict:
         """Keyword arguments for the Keras constructor: exactly what the program wrote."""
         return {p.name: args[p.name] for p in self.params if p.name in args}
+
+
+Layer = LayerKind()
+"""Any supported layer given as an argument (e.g. TimeDistributed's ``layer``)."""

@@ -261,12 +261,13 @@ def _bind(st: _State, spec, call: ir.Call, keyword_only_all: bool = False) -> di
             continue
         message = param.kind.check(value)
         if message is not None:
+            hint = _did_you_mean(message)
+            if hint:
+                message = message[: message.rindex("; did you mean")]
             if param.kind is Activation and isinstance(value, str):
-                st.error("GD0110", message[0].upper() + message[1:], arg.value.span,
-                         help=_did_you_mean(message))
+                st.error("GD0110", message, arg.value.span, help=hint)
             else:
-                st.error("GD0109", f"{spec.name}({param.name}=...): {message}", arg.value.span,
-                         help=_did_you_mean(message))
+                st.error("GD0109", f"{spec.name}({param.name}=...): {message}", arg.value.span, help=hint)
             ok = False
             continue
         bound[param.name] = value
