@@ -81,14 +81,36 @@ def _stderr_muted() -> Iterator[None]:
         os.close(devnull)
 
 
-def quiet_tensorflow() -> None:
-    """Keep TensorFlow's start-up and logging noise off the terminal.
+class quiet_tensorflow:  # noqa: N801 - used like a function: ``with quiet_tensorflow(): ...``
+    """Keep TensorFlow's start-up and logging noise off the terminal (unless `enabled` is False).
 
-    Call it before anything imports TensorFlow (the CLI does, unless ``--verbose``). Sets
-    ``TF_CPP_MIN_LOG_LEVEL=3``, imports TensorFlow and Keras with stderr muted (absl's C++ logger
-    prints "Could not find cuda drivers" even at level 3), and lowers the Python loggers of
-    TensorFlow and absl to errors. If TensorFlow is already imported, only the loggers change.
+    Creating it does the set-up, so call it before anything imports TensorFlow (the CLI does,
+    unless ``--verbose``): sets ``TF_CPP_MIN_LOG_LEVEL=3``, imports TensorFlow and Keras with
+    stderr muted (absl's C++ logger prints "Could not find cuda drivers" even at level 3), and
+    lowers the Python loggers of TensorFlow and absl to errors. Used as a context manager it also
+    ignores Python warnings (Keras's UserWarnings) inside the block.
     """
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled
+        self._warnings: Any = None
+        if enabled:
+            _quiet_setup()
+
+    def __enter__(self) -> quiet_tensorflow:
+        if self.enabled:
+            self._warnings = warnings.catch_warnings()
+            self._warnings.__enter__()
+            warnings.simplefilter("ignore")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._warnings is not None:
+            self._warnings.__exit__(*exc)
+            self._warnings = None
+
+
+def _quiet_setup() -> None:
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     if "tensorflow" not in sys.modules:
@@ -104,8 +126,6 @@ def quiet_tensorflow() -> None:
         from absl import logging as absl_logging
 
         absl_logging.set_verbosity(absl_logging.ERROR)
-    warnings.filterwarnings("ignore", module=r"keras\..*")
-    warnings.filterwarnings("ignore", module=r"tensorflow\..*")
 
 
 def strategy_from_name(name: str) -> Any:
@@ -193,7 +213,12 @@ def _build(graph: Graph, compile: bool) -> tuple[keras.Model, dict[str, Any]]:
     for op in graph.ops:
         args = [tensors[i] for i in op.inputs]
         tensors[op.tensor] = layers[op.layer](args if op.merge else args[0])
-    outputs = [tensors[out.tensor] for out in graph.outputs]
+    outputs: Any = [tensors[out.tensor] for out in graph.outputs]
+    if len(outputs) == 1:
+        # Keras 3 cannot match targets keyed by name to a single list (or bare) output: it tries
+        # to convert the dict itself. A one-entry dict output keeps `fit(x, {"name": y})` working.
+        # (Several outputs stay a list: a dict would be flattened in sorted order, not ours.)
+        outputs = {graph.outputs[0].name: outputs[0]}
     model = keras.Model(inputs=inputs, outputs=outputs, name=graph.model_name)
     if compile:
         compile_model(graph, model)
@@ -234,6 +259,7 @@ def _shape_str(shape: tuple) -> str:
 
 def _cross_check(graph: Graph, model: Any, tensors: Mapping[str, Any], source: SourceFile | None) -> list[str]:
     problems: list[str] = []
+    by_name = {layer.name: layer for layer in model.layers}
 
     def compare(what: str, span: Any, t: Any, expected: Any) -> None:
         shape = tuple(t.shape)
@@ -243,25 +269,29 @@ def _cross_check(graph: Graph, model: Any, tensors: Mapping[str, Any], source: S
                 f"{what} {_where(source, span)}: Keras made shape {_shape_str(shape)}, check inferred {_shape_str(want)}"
             )
         if str(t.dtype) != expected.dtype:
-            problems.append(f"{what} {_where(source, span)}: Keras made dtype {t.dtype}, check inferred {expected.dtype}")
+            problems.append(
+                f"{what} {_where(source, span)}: Keras made dtype {t.dtype}, check inferred {expected.dtype}"
+            )
 
     for inp in graph.inputs:
         compare(f"input {inp.name!r}", inp.span, tensors[inp.tensor], inp.type)
     for op in graph.ops:
         compare(f"layer {op.layer!r} (tensor {op.tensor!r})", op.span, tensors[op.tensor], op.type)
     for name, layer in graph.layers.items():
-        try:
-            got = model.get_layer(name).count_params()
-        except ValueError as e:  # a layer never applied is never built, and has no Keras layer here
-            problems.append(f"layer {name!r} {_where(source, layer.span)}: {e}")
+        keras_layer = by_name.get(name)
+        if keras_layer is None:  # a layer never applied is not part of the Keras model
+            problems.append(f"layer {name!r} {_where(source, layer.span)}: not in the Keras model")
             continue
+        got = keras_layer.count_params()
         if got != layer.params:
             problems.append(
                 f"layer {name!r} {_where(source, layer.span)}: Keras counts {got:,} parameters, check inferred {layer.params:,}"
             )
     total = model.count_params()
     if total != graph.param_count:
-        problems.append(f"model {graph.model_name!r}: Keras counts {total:,} parameters, check inferred {graph.param_count:,}")
+        problems.append(
+            f"model {graph.model_name!r}: Keras counts {total:,} parameters, check inferred {graph.param_count:,}"
+        )
     return problems
 
 
@@ -270,15 +300,16 @@ def cross_check(graph: Graph, model: keras.Model, source: SourceFile | None = No
 
     Returns one message per difference, naming the layer and its source location; empty if they agree.
     """
+    by_name = {layer.name: layer for layer in model.layers}
     tensors: dict[str, Any] = {}
     for inp in graph.inputs:
-        tensors[inp.tensor] = model.get_layer(inp.name).output
+        tensors[inp.tensor] = by_name[inp.name].output
     applied: dict[str, int] = {}
     for op in graph.ops:
         # A shared layer has one node per application, in the order the ops apply it.
         index = applied.get(op.layer, 0)
         applied[op.layer] = index + 1
-        tensors[op.tensor] = model.get_layer(op.layer)._inbound_nodes[index].output_tensors[0]
+        tensors[op.tensor] = by_name[op.layer]._inbound_nodes[index].output_tensors[0]
     return _cross_check(graph, model, tensors, source)
 
 

@@ -161,6 +161,7 @@ def build_tables(grammar: str) -> dict:
                 keep,
                 bool(rule.options.expand1) and not rule.alias,
                 origin.startswith("_"),
+                any(not sym.is_term and sym.name.startswith("_") for sym in rule.expansion),
             )
         )
     # Lark numbers states in set-iteration order, which changes with the hash seed; renumber them
@@ -502,62 +503,66 @@ class _Splice(list):
     """Children of an inlined helper rule (`_rule`, `x*`), spliced into the parent's."""
 
 
-def _make_reducers(tab: dict, builder: _Builder) -> list[Callable[[list], object]]:
+def _make_reducers(tab: dict, builder: _Builder) -> list[tuple]:
+    """Per rule: (origin, size, callback, keep mask -- None when every child is kept and none
+    can be a splice --, expand1, splice), precomputed so the driver's inner loop does little."""
     reducers = []
-    for _origin, name, _size, keep, expand1, splice in tab["rules"]:
+    for origin, name, size, keep, expand1, splice, has_splices in tab["rules"]:
         callback = getattr(builder, name, None)
-        reducers.append((callback, keep, expand1, splice))
+        simple = all(keep) and not has_splices
+        reducers.append((origin, size, callback, None if simple else keep, expand1, splice))
     return reducers
 
 
 def _drive(tokens: list[Token], tab: dict, reducers, start: str):
     states = tab["states"]
-    rules = tab["rules"]
     end_state = tab["end_states"][start]
     state_stack = [tab["start_states"][start]]
     values: list = []
     last = tokens[-1]
-    end_tok = ("$END", "", last[3], last[3])
-    for tok in tokens + [end_tok]:
+    tokens.append(("$END", "", last[3], last[3]))
+    splice_type = _Splice
+    for tok in tokens:
         kind = tok[0]
         before = None
         while True:
             action = states[state_stack[-1]].get(kind)
             if action is None:
+                tokens.pop()
                 raise _SyntaxError(tok, _expected(tab, before or state_stack, end_state))
-            if before is None and action[0] == 1:
-                before = list(state_stack)
             if action[0] == 0:
                 state_stack.append(action[1])
                 values.append(tok)
                 break
-            rule_no = action[1]
-            size = rules[rule_no][2]
-            callback, keep, expand1, splice = reducers[rule_no]
+            if before is None:
+                before = state_stack[:]
+            origin, size, callback, keep, expand1, splice = reducers[action[1]]
             if size:
                 children = values[-size:]
                 del values[-size:]
                 del state_stack[-size:]
             else:
                 children = []
-            kids: list = []
-            for child, kept in zip(children, keep, strict=True):
-                if type(child) is _Splice:
-                    kids.extend(child)
-                elif kept:
-                    kids.append(child)
+            if keep is None:
+                kids = children
+            else:
+                kids = []
+                for child, kept in zip(children, keep, strict=True):
+                    if type(child) is splice_type:
+                        kids.extend(child)
+                    elif kept:
+                        kids.append(child)
             if splice:
-                value = _Splice(kids)
+                value = splice_type(kids)
             elif expand1 and len(kids) == 1:
                 value = kids[0]
-            elif callback is not None:
+            else:
                 value = callback(kids)
-            else:  # pragma: no cover - every rule of the grammar has a callback
-                value = kids
-            state_stack.append(states[state_stack[-1]][rules[rule_no][0]][1])
+            state_stack.append(states[state_stack[-1]][origin][1])
             values.append(value)
             if kind == "$END" and state_stack[-1] == end_state:
-                return values[-1]
+                tokens.pop()
+                return value
     raise AssertionError("the automaton ended without accepting")  # pragma: no cover
 
 
@@ -580,7 +585,7 @@ def _expected(tab: dict, stack: list, end_state: int) -> frozenset[str]:
             if action[0] == 0:
                 accepted.add(term)
                 break
-            origin, _name, size, *_ = rules[action[1]]
+            origin, _name, size, *_rest = rules[action[1]]
             if size:
                 del st[-size:]
             st.append(states[st[-1]][origin][1])

@@ -1,0 +1,954 @@
+"""Hypothesis strategies for graphdsl programs, for graphdsl's own tests and for yours.
+
+- `programs(...)`: texts of valid programs, built by construction. Every tensor's type is
+  tracked with the catalog's own shape rules, so a layer is drawn only where it can take its
+  input; every input, tensor, param and shared layer is used; every output ends in a layer
+  that suits its loss. A generated program checks clean (no errors, no warnings) and is
+  already in the formatter's canonical style. Examples shrink toward one input, one output
+  and short chains.
+- `programs_with_mistake(...)`: a valid program with exactly one planted mistake, and a
+  `Mistake` saying which diagnostic code `check` must report, and where (line and column).
+- `mutated_texts(...)`: programs damaged by deleting, inserting and duplicating characters and
+  tokens, for "never raises" properties.
+
+Example, a property of your own::
+
+    from hypothesis import given
+    import graphdsl
+    from graphdsl.testing import programs
+
+    @given(programs(max_inputs=2, layers=["Dense", "Dropout", "LSTM", "Embedding"]))
+    def test_my_models_check_clean(text):
+        assert graphdsl.check(text).ok
+
+This module imports neither Keras nor TensorFlow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from hypothesis import strategies as st
+
+from .catalog import LAYERS, LOSSES, MERGES, METRICS, OPTIMIZERS, LayerValue, ShapeError, TensorType
+from .catalog.types import FLOAT_DTYPES
+from .parser import RESERVED
+
+__all__ = ["Mistake", "MISTAKE_CODES", "SUPPORTED_LAYERS", "mutated_texts", "programs", "programs_with_mistake"]
+
+MAX_DIM = 256  # no intermediate tensor grows beyond this along any axis: Keras builds stay fast
+_MARK = "\x00"  # marks the place of a planted mistake while a program is printed
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A planted mistake: the code `check` must report, at this 1-based line and column."""
+
+    code: str
+    line: int
+    column: int
+    description: str
+
+
+# ---- the program being built ----------------------------------------------------------------
+
+
+@dataclass
+class _Arg:
+    name: str  # the catalog's parameter name
+    text: str
+    value: object
+    keyword: bool = False
+
+    def show(self) -> str:
+        return f"{self.name}={self.text}" if self.keyword else self.text
+
+
+@dataclass
+class _Step:
+    """A chain step: a layer call (`callee` + `args`) or a shared layer's name (`ref`)."""
+
+    callee: str | None = None
+    args: list[_Arg] = field(default_factory=list)
+    ref: str | None = None
+    mark: str = ""  # where the planted mistake sits: "" (none), "callee", or an argument index
+
+    def show(self) -> str:
+        if self.ref is not None:
+            return self.ref
+        args = []
+        for i, a in enumerate(self.args):
+            text = a.show()
+            if self.mark == f"arg{i}":
+                text = _MARK + text
+            elif self.mark == f"value{i}":
+                text = (f"{a.name}=" if a.keyword else "") + _MARK + a.text
+            args.append(text)
+        callee = (_MARK if self.mark == "callee" else "") + str(self.callee)
+        return f"{callee}({', '.join(args)})"
+
+
+@dataclass
+class _Stmt:
+    """`name = head -> steps` or `output name = head -> steps` with clauses."""
+
+    name: str
+    head: str
+    steps: list[_Step]
+    head_type: TensorType | None = None
+    output: bool = False
+    loss: str | None = None
+    weight: str | None = None
+    metrics: list[str] | None = None
+    mark: str = ""  # "head", "loss", "metric0", "arrow0" (the step whose '->' is missing)
+
+    def lines(self) -> list[str]:
+        head = (_MARK if self.mark == "head" else "") + self.head
+        first = ("output " if self.output else "") + f"{self.name} = {head}"
+        parts = []
+        for i, s in enumerate(self.steps):
+            text = s.show()
+            parts.append((_MARK + text) if self.mark == f"arrow{i}" else "-> " + text)
+        one = " ".join([first, *parts])
+        if len(self.steps) <= 2 and len(one.replace(_MARK, "")) <= 100:
+            out = [one]
+        else:
+            out = [first] + ["    " + p for p in parts]
+        clauses = []
+        if self.loss is not None:
+            clauses.append("loss " + (_MARK if self.mark == "loss" else "") + self.loss)
+        if self.weight is not None:
+            clauses.append(f"weight {self.weight}")
+        if self.metrics is not None:
+            ms = [(_MARK if self.mark == f"metric{i}" else "") + m for i, m in enumerate(self.metrics)]
+            clauses.append("metrics [" + ", ".join(ms) + "]")
+        if clauses:
+            out.append("    " + " ".join(clauses))
+        return out
+
+
+@dataclass
+class _Program:
+    model: str | None = None
+    params: list[tuple[str, str]] = field(default_factory=list)  # name, value text
+    inputs: list[tuple[str, str]] = field(default_factory=list)  # name, type text
+    layers: list[tuple[str, _Step]] = field(default_factory=list)
+    body: list[_Stmt] = field(default_factory=list)
+    optimizer: str | None = None
+    extra: list[str] = field(default_factory=list)  # statements added at the end (mistakes)
+
+    def render(self) -> str:
+        sections = []
+        if self.model is not None:
+            sections.append([f"model {self.model}"])
+        if self.params:
+            sections.append([f"param {n} = {v}" for n, v in self.params])
+        if self.inputs:
+            sections.append([f"input {n}: {t}" for n, t in self.inputs])
+        body = [f"layer {n} = {s.show()}" for n, s in self.layers]
+        for stmt in self.body:
+            body += stmt.lines()
+        if body:
+            sections.append(body)
+        if self.optimizer is not None:
+            sections.append([f"optimizer {self.optimizer}"])
+        if self.extra:
+            sections.append(list(self.extra))
+        return "\n\n".join("\n".join(s) for s in sections) + "\n"
+
+
+def _locate(marked: str) -> tuple[str, int, int]:
+    """Remove the mark from `marked`; return the text and the mark's 1-based line and column."""
+    pos = marked.index(_MARK)
+    text = marked.replace(_MARK, "")
+    line = marked.count("\n", 0, pos) + 1
+    column = pos - (marked.rfind("\n", 0, pos) + 1) + 1
+    return text, line, column
+
+
+# ---- values (literals or params) ------------------------------------------------------------
+
+
+@dataclass
+class _Ctx:
+    draw: Callable
+    use_params: bool
+    program: _Program
+    int_params: dict[str, int] = field(default_factory=dict)
+    float_params: dict[str, float] = field(default_factory=dict)
+    counter: int = 0
+    shared: list[tuple[str, TensorType, TensorType]] = field(default_factory=list)  # name, in, out
+
+    def fresh(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def int_value(self, lo: int, hi: int) -> tuple[str, int]:
+        """An integer in [lo, hi], written as a literal, a param or arithmetic on a param."""
+        draw = self.draw
+        value = draw(st.integers(lo, hi))
+        if not self.use_params or not draw(st.booleans()):
+            return str(value), value
+        for name, v in self.int_params.items():
+            if v == value:
+                return name, value
+            if v * 2 == value:
+                return f"{name} * 2", value
+            if v + 1 == value:
+                return f"{name} + 1", value
+            if v > 1 and v // 2 == value:
+                return f"{name} // 2", value
+        if len(self.int_params) + len(self.float_params) >= 3:
+            return str(value), value
+        name = self.fresh("n")
+        self.int_params[name] = value
+        self.program.params.append((name, str(value)))
+        return name, value
+
+    def rate(self) -> tuple[str, float]:
+        """A dropout rate, written as a literal or a param."""
+        draw = self.draw
+        value = draw(st.sampled_from([0.1, 0.25, 0.5, 0.0]))
+        if not self.use_params or not draw(st.booleans()):
+            return repr(value), value
+        for name, v in self.float_params.items():
+            if v == value:
+                return name, value
+        if len(self.int_params) + len(self.float_params) >= 3:
+            return repr(value), value
+        name = self.fresh("rate")
+        self.float_params[name] = value
+        self.program.params.append((name, repr(value)))
+        return name, value
+
+
+def _pos(name: str, text: str, value: object) -> _Arg:
+    return _Arg(name, text, value)
+
+
+def _kw(name: str, text: str, value: object) -> _Arg:
+    return _Arg(name, text, value, keyword=True)
+
+
+def _str(value: str) -> str:
+    return '"' + value + '"'
+
+
+_ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "gelu", "softmax")
+
+
+def _activation(ctx: _Ctx, args: list[_Arg]) -> None:
+    if ctx.draw(st.booleans()):
+        act = ctx.draw(st.sampled_from(_ACTIVATIONS))
+        args.append(_kw("activation", _str(act), act))
+
+
+# ---- layers: how to draw each one's arguments --------------------------------------------------
+# Each drawer returns the arguments for a layer on input `t`, or None when it can't apply;
+# the catalog's `infer` has the last word on whether the layer takes `t`.
+
+def _dense(ctx: _Ctx, t: TensorType):
+    text, units = ctx.int_value(1, 16)
+    args = [_pos("units", text, units)]
+    _activation(ctx, args)
+    return args
+
+
+def _dropout(ctx: _Ctx, t: TensorType):
+    text, rate = ctx.rate()
+    return [_pos("rate", text, rate)]
+
+
+def _activation_layer(ctx: _Ctx, t: TensorType):
+    act = ctx.draw(st.sampled_from(_ACTIVATIONS))
+    return [_pos("activation", _str(act), act)]
+
+
+def _no_args(ctx: _Ctx, t: TensorType):
+    return []
+
+
+def _embedding(ctx: _Ctx, t: TensorType):
+    if t.dtype in FLOAT_DTYPES:
+        return None
+    vt, vocab = ctx.int_value(2, 50)
+    dt, dim = ctx.int_value(1, 8)
+    args = [_pos("input_dim", vt, vocab), _pos("output_dim", dt, dim)]
+    if ctx.draw(st.booleans()):
+        args.append(_kw("mask_zero", "False", False))
+    return args
+
+
+def _conv1d(ctx: _Ctx, t: TensorType):
+    if t.rank != 2:
+        return None
+    ft, filters = ctx.int_value(1, 8)
+    kernel = ctx.draw(st.integers(1, 3))
+    args = [_pos("filters", ft, filters), _pos("kernel_size", str(kernel), kernel)]
+    if ctx.draw(st.booleans()):
+        pad = ctx.draw(st.sampled_from(["same", "valid"]))
+        args.append(_kw("padding", _str(pad), pad))
+    _activation(ctx, args)
+    return args
+
+
+def _conv2d(ctx: _Ctx, t: TensorType):
+    if t.rank != 3:
+        return None
+    ft, filters = ctx.int_value(1, 8)
+    k = ctx.draw(st.integers(1, 3))
+    kernel: object = k if ctx.draw(st.booleans()) else (k, k)
+    ktext = str(kernel) if isinstance(kernel, int) else f"({k}, {k})"
+    args = [_pos("filters", ft, filters), _pos("kernel_size", ktext, kernel)]
+    if ctx.draw(st.booleans()):
+        args.append(_kw("padding", _str("same"), "same"))
+    _activation(ctx, args)
+    return args
+
+
+def _pool1d(ctx: _Ctx, t: TensorType):
+    if t.rank != 2:
+        return None
+    p = ctx.draw(st.integers(1, 3))
+    return [_pos("pool_size", str(p), p)]
+
+
+def _pool2d(ctx: _Ctx, t: TensorType):
+    if t.rank != 3:
+        return None
+    p = ctx.draw(st.integers(1, 2))
+    return [_pos("pool_size", f"({p}, {p})", (p, p))]
+
+
+def _rank(n: int):
+    def drawer(ctx: _Ctx, t: TensorType):
+        return [] if t.rank == n else None
+
+    return drawer
+
+
+def _rnn(ctx: _Ctx, t: TensorType):
+    if t.rank != 2:
+        return None
+    ut, units = ctx.int_value(1, 8)
+    args = [_pos("units", ut, units)]
+    if ctx.draw(st.booleans()):
+        args.append(_kw("return_sequences", "True", True))
+    return args
+
+
+def _bidirectional(ctx: _Ctx, t: TensorType):
+    if t.rank != 2:
+        return None
+    inner = ctx.draw(st.sampled_from(["LSTM", "GRU", "SimpleRNN"]))
+    units = ctx.draw(st.integers(1, 8))
+    value = LayerValue(LAYERS[inner], {"units": units})
+    return [_pos("layer", f"{inner}({units})", value)]
+
+
+def _time_distributed(ctx: _Ctx, t: TensorType):
+    if t.rank < 2:
+        return None
+    units = ctx.draw(st.integers(1, 8))
+    return [_pos("layer", f"Dense({units})", LayerValue(LAYERS["Dense"], {"units": units}))]
+
+
+def _repeat(ctx: _Ctx, t: TensorType):
+    if t.rank != 1:
+        return None
+    n = ctx.draw(st.integers(1, 4))
+    return [_pos("n", str(n), n)]
+
+
+def _reshape(ctx: _Ctx, t: TensorType):
+    if None in t.shape or not t.shape:
+        return None
+    size = 1
+    for d in t.shape:
+        size *= d
+    target = (size, 1) if t.rank == 1 else (size,)
+    text = f"({size}, 1)" if t.rank == 1 else f"({size},)"
+    return [_pos("target_shape", text, target)]
+
+
+def _permute(ctx: _Ctx, t: TensorType):
+    if t.rank != 2:
+        return None
+    return [_pos("dims", "(2, 1)", (2, 1))]
+
+
+def _spatial_dropout(ctx: _Ctx, t: TensorType):
+    if t.rank != 2:
+        return None
+    text, rate = ctx.rate()
+    return [_pos("rate", text, rate)]
+
+
+def _zero_pad1d(ctx: _Ctx, t: TensorType):
+    if t.rank != 2:
+        return None
+    p = ctx.draw(st.integers(1, 2))
+    return [_pos("padding", str(p), p)]
+
+
+_DRAWERS: dict[str, Callable] = {
+    "Dense": _dense,
+    "Dropout": _dropout,
+    "Activation": _activation_layer,
+    "ReLU": _no_args,
+    "Softmax": _no_args,
+    "BatchNormalization": _no_args,
+    "LayerNormalization": _no_args,
+    "Flatten": lambda ctx, t: [] if t.rank >= 2 else None,
+    "Embedding": _embedding,
+    "Conv1D": _conv1d,
+    "Conv2D": _conv2d,
+    "MaxPooling1D": _pool1d,
+    "AveragePooling1D": _pool1d,
+    "MaxPooling2D": _pool2d,
+    "AveragePooling2D": _pool2d,
+    "GlobalMaxPooling1D": _rank(2),
+    "GlobalAveragePooling1D": _rank(2),
+    "GlobalMaxPooling2D": _rank(3),
+    "GlobalAveragePooling2D": _rank(3),
+    "LSTM": _rnn,
+    "GRU": _rnn,
+    "SimpleRNN": _rnn,
+    "Bidirectional": _bidirectional,
+    "TimeDistributed": _time_distributed,
+    "RepeatVector": _repeat,
+    "Reshape": _reshape,
+    "Permute": _permute,
+    "SpatialDropout1D": _spatial_dropout,
+    "ZeroPadding1D": _zero_pad1d,
+}
+SUPPORTED_LAYERS: tuple[str, ...] = tuple(name for name in _DRAWERS if name in LAYERS)
+"""The layers `programs()` can draw (pass a subset as ``layers=``)."""
+
+
+def _infer(callee: str, args: list[_Arg], t: TensorType) -> TensorType | None:
+    spec = LAYERS.get(callee)
+    if spec is None:
+        return None
+    try:
+        out = spec.infer({a.name: a.value for a in args}, t)
+    except ShapeError:
+        return None
+    except Exception:  # a catalog rule that can't take this input at all: don't draw it here
+        return None
+    if not out.shape or any(d is not None and not 0 < d <= MAX_DIM for d in out.shape):
+        return None
+    return out
+
+
+def _try_layer(ctx: _Ctx, name: str, t: TensorType) -> tuple[_Step, TensorType] | None:
+    args = _DRAWERS[name](ctx, t)
+    if args is None:
+        return None
+    out = _infer(name, args, t)
+    if out is None:
+        return None
+    return _Step(callee=name, args=args), out
+
+
+def _draw_step(ctx: _Ctx, layers: Sequence[str], t: TensorType, shared: bool) -> tuple[_Step, TensorType] | None:
+    draw = ctx.draw
+    if shared:
+        fits = [(n, out) for n, tin, out in ctx.shared if tin == t]
+        if fits and draw(st.integers(0, 3)) == 0:
+            name, out = draw(st.sampled_from(fits))
+            return _Step(ref=name), out
+    for _attempt in range(6):
+        name = draw(st.sampled_from(layers))
+        made = _try_layer(ctx, name, t)
+        if made is None:
+            continue
+        step, out = made
+        if shared and draw(st.integers(0, 4)) == 0:
+            lname = ctx.fresh("shared")
+            ctx.program.layers.append((lname, step))
+            ctx.shared.append((lname, t, out))
+            return _Step(ref=lname), out
+        return step, out
+    return None
+
+
+def _draw_chain(ctx: _Ctx, layers, t: TensorType, lo: int, hi: int, shared: bool):
+    steps: list[_Step] = []
+    n = ctx.draw(st.integers(lo, max(lo, hi)))
+    for _ in range(n):
+        made = _draw_step(ctx, layers, t, shared)
+        if made is None:
+            break
+        step, t = made
+        steps.append(step)
+    return steps, t
+
+
+def _reduce(ctx: _Ctx, t: TensorType) -> tuple[list[_Step], TensorType]:
+    """Steps that turn `t` into a float vector (rank 1), for concatenating leftovers."""
+    steps: list[_Step] = []
+    for _ in range(4):
+        if t.rank == 1 and t.dtype in FLOAT_DTYPES:
+            return steps, t
+        if t.dtype not in FLOAT_DTYPES:
+            order = ["Embedding"]
+        elif t.rank == 2:
+            order = ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "Flatten"]
+        elif t.rank == 3:
+            order = ["GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten"]
+        else:
+            order = ["Flatten"]
+        for name in order:
+            made = _try_layer(ctx, name, t)
+            if made is not None:
+                step, t = made
+                steps.append(step)
+                break
+        else:
+            break
+    if t.rank == 1 and t.dtype in FLOAT_DTYPES:
+        return steps, t
+    raise _Reject
+
+
+class _Reject(Exception):
+    """This draw went nowhere (no layer fits); hypothesis draws again."""
+
+
+# ---- inputs ---------------------------------------------------------------------------------
+
+_FLOATS = ("float32", "float32", "float32", "float64", "float16")
+_INTS = ("int32", "int64")
+
+
+@st.composite
+def _input_type(draw) -> TensorType:
+    kind = draw(st.sampled_from(["vector", "sequence", "tokens", "image"]))
+    if kind == "vector":
+        return TensorType((draw(st.integers(1, 16)),), draw(st.sampled_from(_FLOATS)))
+    if kind == "sequence":
+        steps = draw(st.one_of(st.integers(2, 16), st.none()))
+        return TensorType((steps, draw(st.integers(1, 8))), draw(st.sampled_from(_FLOATS)))
+    if kind == "tokens":
+        steps = draw(st.one_of(st.integers(2, 16), st.none()))
+        return TensorType((steps,), draw(st.sampled_from(_INTS)))
+    side = draw(st.integers(3, 8))
+    return TensorType((side, draw(st.integers(3, 8)), draw(st.integers(1, 3))), draw(st.sampled_from(_FLOATS)))
+
+
+def _type_text(t: TensorType) -> str:
+    return str(t)
+
+
+# ---- outputs --------------------------------------------------------------------------------
+
+def _known(names: Sequence[str], registry) -> list[str]:
+    return [n for n in names if n in registry]
+
+
+_REGRESSION_LOSSES = _known(["mse", "mae", "mean_squared_error", "huber"], LOSSES)
+_REGRESSION_METRICS = _known(["mae", "mse"], METRICS)
+_BINARY_METRICS = _known(["accuracy", "binary_accuracy"], METRICS)
+_CATEGORICAL_METRICS = _known(["accuracy", "categorical_accuracy"], METRICS)
+_OPTIMIZERS = _known(["rmsprop", "adam", "sgd"], OPTIMIZERS)
+
+
+def _finish_output(ctx: _Ctx, stmt: _Stmt, t: TensorType) -> TensorType:
+    """End `stmt` with a Dense layer that suits a drawn loss, and draw its clauses; the output type."""
+    draw = ctx.draw
+    if t.dtype not in FLOAT_DTYPES:
+        steps, t = _reduce(ctx, t)
+        stmt.steps += steps
+    kind = draw(st.sampled_from(["regression", "binary", "categorical"]))
+    if kind == "regression":
+        units = draw(st.integers(1, 4))
+        stmt.steps.append(_Step("Dense", [_pos("units", str(units), units)]))
+        stmt.loss = draw(st.sampled_from(_REGRESSION_LOSSES))
+        metrics = _REGRESSION_METRICS
+    elif kind == "binary":
+        stmt.steps.append(_Step("Dense", [_pos("units", "1", 1), _kw("activation", _str("sigmoid"), "sigmoid")]))
+        stmt.loss = "binary_crossentropy"
+        metrics = _BINARY_METRICS
+    else:
+        units = draw(st.integers(2, 8))
+        stmt.steps.append(_Step("Dense", [_pos("units", str(units), units), _kw("activation", _str("softmax"), "softmax")]))
+        stmt.loss = draw(st.sampled_from(["categorical_crossentropy", "sparse_categorical_crossentropy"]))
+        metrics = _CATEGORICAL_METRICS
+    out = _infer("Dense", stmt.steps[-1].args, t)
+    if out is None:
+        raise _Reject
+    if draw(st.booleans()):
+        stmt.weight = draw(st.sampled_from(["1.0", "0.5", "0.25", "2.0", "10.0", "1"]))
+    if metrics and draw(st.booleans()):
+        stmt.metrics = draw(st.lists(st.sampled_from(metrics), min_size=1, max_size=2, unique=True))
+    return out
+
+
+# ---- programs -------------------------------------------------------------------------------
+
+
+def _check_knobs(min_inputs, max_inputs, min_outputs, max_outputs, max_depth, layers):
+    if not 1 <= min_inputs <= max_inputs:
+        raise ValueError("need 1 <= min_inputs <= max_inputs")
+    if not 1 <= min_outputs <= max_outputs:
+        raise ValueError("need 1 <= min_outputs <= max_outputs")
+    if max_depth < 1:
+        raise ValueError("max_depth must be at least 1")
+    chosen = list(SUPPORTED_LAYERS if layers is None else layers)
+    unknown = [n for n in chosen if n not in _DRAWERS or n not in LAYERS]
+    if unknown or not chosen:
+        raise ValueError(f"layers must be a non-empty subset of {list(SUPPORTED_LAYERS)}; got {unknown or chosen}")
+    return chosen
+
+
+@st.composite
+def _built(draw, min_inputs, max_inputs, min_outputs, max_outputs, max_depth, layers, shared_layers, params):
+    program = _Program()
+    ctx = _Ctx(draw, params, program)
+    if draw(st.booleans()):
+        program.model = draw(st.sampled_from(["net", "model_a", "m", "classifier"]))
+
+    scope: list[tuple[str, TensorType]] = []  # every tensor, in definition order
+    open_: list[str] = []  # tensors nothing uses yet
+    types: dict[str, TensorType] = {}
+    for _ in range(draw(st.integers(min_inputs, max_inputs))):
+        name = ctx.fresh("in")
+        t = draw(_input_type())
+        program.inputs.append((name, _type_text(t)))
+        scope.append((name, t))
+        types[name] = t
+        open_.append(name)
+
+    def pick_head() -> str:
+        pool = open_ if open_ and draw(st.integers(0, 3)) else [n for n, _ in scope]
+        return draw(st.sampled_from(pool))
+
+    def use(name: str) -> None:
+        if name in open_:
+            open_.remove(name)
+
+    def try_merge() -> tuple[str, TensorType, list[str]] | None:
+        floats = [n for n, t in scope if t.dtype in FLOAT_DTYPES]
+        if len(floats) < 2:
+            return None
+        merge = draw(st.sampled_from(["concat", "add", "multiply", "average", "maximum", "minimum", "subtract", "dot"]))
+        arity = 2 if merge in ("subtract", "dot") else draw(st.integers(2, min(3, len(floats))))
+        names = draw(st.lists(st.sampled_from(floats), min_size=arity, max_size=arity, unique=True))
+        kwargs: dict[str, object] = {}
+        extra = ""
+        if merge == "dot":
+            kwargs["axes"] = -1
+            extra = ", axes=-1"
+        elif merge == "concat" and draw(st.booleans()):
+            kwargs["axis"] = -1
+            extra = ", axis=-1"
+        try:
+            out = MERGES[merge].infer(kwargs, [types[n] for n in names])
+        except ShapeError:
+            return None
+        except Exception:
+            return None
+        if not out.shape or any(d is not None and not 0 < d <= MAX_DIM for d in out.shape):
+            return None
+        return f"{merge}({', '.join(names)}{extra})", out, names
+
+    for _ in range(draw(st.integers(0, 3))):
+        merged = try_merge() if draw(st.integers(0, 2)) == 0 else None
+        if merged is not None:
+            head, t, used = merged
+            steps, t = _draw_chain(ctx, layers, t, 0, max_depth, shared_layers)
+        else:
+            head = pick_head()
+            used = [head]
+            steps, t = _draw_chain(ctx, layers, types[head], 1, max_depth, shared_layers)
+            if not steps:
+                continue
+        name = ctx.fresh("h")
+        program.body.append(_Stmt(name, head, steps, head_type=types.get(head)))
+        for u in used:
+            use(u)
+        scope.append((name, t))
+        types[name] = t
+        open_.append(name)
+
+    n_out = draw(st.integers(min_outputs, max_outputs))
+    for i in range(n_out):
+        last = i == n_out - 1
+        name = ctx.fresh("out")
+        if last and len(open_) > 1:
+            vectors = []
+            for leftover in list(open_):
+                steps, t = _reduce(ctx, types[leftover])
+                if steps:
+                    vname = ctx.fresh("v")
+                    program.body.append(_Stmt(vname, leftover, steps, head_type=types[leftover]))
+                    types[vname] = t
+                    vectors.append(vname)
+                else:
+                    vectors.append(leftover)
+                use(leftover)
+            head = f"concat({', '.join(vectors)})"
+            t = MERGES["concat"].infer({}, [types[v] for v in vectors])
+            stmt = _Stmt(name, head, [], output=True)
+        else:
+            head = open_[0] if last and open_ else pick_head()
+            use(head)
+            t = types[head]
+            steps, t = _draw_chain(ctx, layers, t, 0, max_depth, shared_layers)
+            stmt = _Stmt(name, head, steps, head_type=types[head], output=True)
+        out_t = _finish_output(ctx, stmt, t)
+        program.body.append(stmt)
+        scope.append((name, out_t))
+        types[name] = out_t
+
+    if draw(st.booleans()):
+        opt = draw(st.sampled_from(_OPTIMIZERS))
+        if opt == "adam" and draw(st.booleans()):
+            opt = "adam(learning_rate=0.001)"
+        program.optimizer = opt
+    return program
+
+
+def _programs(**knobs) -> st.SearchStrategy[_Program]:
+    layers = _check_knobs(
+        knobs["min_inputs"], knobs["max_inputs"], knobs["min_outputs"], knobs["max_outputs"],
+        knobs["max_depth"], knobs["layers"],
+    )
+    knobs = {**knobs, "layers": layers}
+
+    @st.composite
+    def strategy(draw):
+        for _ in range(5):
+            try:
+                return draw(_built(**knobs))
+            except _Reject:
+                continue
+        from hypothesis import reject  # noqa: PLC0415
+
+        reject()
+
+    return strategy()
+
+
+def programs(
+    *,
+    min_inputs: int = 1,
+    max_inputs: int = 3,
+    min_outputs: int = 1,
+    max_outputs: int = 3,
+    max_depth: int = 6,
+    layers: Sequence[str] | None = None,
+    shared_layers: bool = True,
+    params: bool = True,
+) -> st.SearchStrategy[str]:
+    """Texts of valid graphdsl programs that `check` passes without any diagnostic.
+
+    - `min_inputs`/`max_inputs`, `min_outputs`/`max_outputs`: how many of each (at least 1).
+    - `max_depth`: the most layers drawn in one chain (an output's chain also gets the final
+      Dense that fits its loss).
+    - `layers`: the layer names to draw in chains, a subset of `SUPPORTED_LAYERS` (default all).
+      A few more are used where a program needs them to be valid: Dense at the end of each
+      output, Embedding and global pooling to turn leftover tensors into vectors.
+    - `shared_layers`: also draw `layer NAME = ...` declarations, used in chains where the
+      tensor's type matches the one the layer was first used on.
+    - `params`: also draw `param` declarations, used (sometimes with arithmetic) in arguments.
+
+    Inputs are small (dims <= 16, units <= 16, vocabularies <= 50), so Keras builds are fast.
+    The text is in the formatter's canonical style.
+    """
+    return _programs(
+        min_inputs=min_inputs, max_inputs=max_inputs, min_outputs=min_outputs, max_outputs=max_outputs,
+        max_depth=max_depth, layers=layers, shared_layers=shared_layers, params=params,
+    ).map(_Program.render)
+
+
+# ---- planted mistakes -----------------------------------------------------------------------
+
+MISTAKE_CODES = (
+    "GD0003", "GD0006", "GD0101", "GD0102", "GD0103", "GD0105", "GD0106", "GD0109",
+    "GD0110", "GD0111", "GD0112", "GD0113", "GD0201", "GD0303",
+)
+"""The diagnostic codes `programs_with_mistake` can plant."""
+
+
+def _misspell(name: str, known) -> str:
+    for candidate in (name[:-1], name + name[-1], name + "x", name + "_typo"):
+        if candidate and candidate not in known and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", candidate):
+            return candidate
+    return name + "_typo"
+
+
+def _call_steps(program: _Program) -> list[tuple[_Stmt, int]]:
+    return [(s, i) for s in program.body for i, step in enumerate(s.steps) if step.callee is not None]
+
+
+def _plant(draw, program: _Program, code: str) -> str | None:
+    """Plant a mistake with `code` into `program` (changing it); its description, or None."""
+    body = program.body
+    if code == "GD0103":
+        steps = _call_steps(program)
+        stmt, i = draw(st.sampled_from(steps))
+        step = stmt.steps[i]
+        wrong = step.callee.lower() if step.callee.lower() not in LAYERS else _misspell(step.callee, LAYERS)
+        stmt.steps[i] = replace(step, callee=wrong, mark="callee")
+        return f"unknown layer {wrong!r} (misspelled {step.callee!r})"
+    if code == "GD0101":
+        heads = [s for s in body if re.fullmatch(r"\w+", s.head)]
+        if not heads:
+            return None
+        stmt = draw(st.sampled_from(heads))
+        stmt.head, stmt.mark = "undefined_" + stmt.head, "head"
+        return f"undefined name {stmt.head!r}"
+    if code == "GD0102":
+        name = draw(st.sampled_from([n for n, _ in program.inputs] + [s.name for s in body]))
+        program.extra.append(f"param {_MARK}{name} = 1")
+        return f"{name!r} defined twice"
+    if code == "GD0105":
+        stmt, i = draw(st.sampled_from(_call_steps(program)))
+        step = stmt.steps[i]
+        stmt.steps[i] = replace(step, args=[*step.args, _kw("not_an_argument", "1", 1)], mark=f"arg{len(step.args)}")
+        return f"unknown argument 'not_an_argument' of {step.callee}"
+    if code == "GD0106":
+        dense = [(s, i) for s, i in _call_steps(program) if s.steps[i].callee == "Dense"]
+        stmt, i = draw(st.sampled_from(dense))
+        stmt.steps[i] = replace(stmt.steps[i], args=[], mark="callee")
+        return "Dense() without its required units"
+    if code == "GD0109":
+        floats = [s for s in body if s.head_type is not None and s.head_type.dtype in FLOAT_DTYPES]
+        if not floats:
+            return None
+        stmt = draw(st.sampled_from(floats))
+        stmt.steps.insert(0, _Step("Dropout", [_pos("rate", "1.5", 1.5)], mark="value0"))
+        return "a dropout rate of 1.5"
+    if code == "GD0201":
+        vectors = [s for s in body if s.head_type is not None and s.head_type.rank == 1
+                   and s.head_type.dtype in FLOAT_DTYPES]
+        if not vectors:
+            return None
+        stmt = draw(st.sampled_from(vectors))
+        stmt.steps.insert(0, _Step("LSTM", [_pos("units", "4", 4)], mark="callee"))
+        return "an LSTM on a rank-1 tensor"
+    if code == "GD0110":
+        dense = [(s, i) for s, i in _call_steps(program) if s.steps[i].callee == "Dense"]
+        stmt, i = draw(st.sampled_from(dense))
+        step = stmt.steps[i]
+        args = [a for a in step.args if a.name != "activation"]
+        args.append(_kw("activation", _str("relux"), "relux"))
+        stmt.steps[i] = replace(step, args=args, mark=f"value{len(args) - 1}")
+        return 'unknown activation "relux"'
+    if code == "GD0111":
+        outs = [s for s in body if s.loss is not None]
+        stmt = draw(st.sampled_from(outs))
+        stmt.loss, stmt.mark = _misspell(stmt.loss, LOSSES), "loss"
+        return f"unknown loss {stmt.loss!r}"
+    if code == "GD0112":
+        outs = [s for s in body if s.loss is not None]
+        stmt = draw(st.sampled_from(outs))
+        metric = _misspell(stmt.metrics[0] if stmt.metrics else "accuracy", METRICS)
+        stmt.metrics = [metric, *(stmt.metrics or [])[1:]]
+        stmt.mark = "metric0"
+        return f"unknown metric {metric!r}"
+    if code == "GD0113":
+        wrong = _misspell(draw(st.sampled_from(_OPTIMIZERS)), OPTIMIZERS)
+        program.optimizer = _MARK + wrong
+        return f"unknown optimizer {wrong!r}"
+    if code == "GD0003":
+        chains = [s for s in body if s.steps]
+        stmt = draw(st.sampled_from(chains))
+        stmt.mark = "arrow0"
+        return f"missing '->' before the first step of {stmt.name!r}"
+    if code == "GD0006":
+        word = draw(st.sampled_from(RESERVED))
+        program.extra.append(f"param {_MARK}{word} = 1")
+        return f"the keyword {word!r} used as a name"
+    if code == "GD0303":
+        program.inputs.append((_MARK + "unused_input", "float32[4]"))
+        return "an input nothing uses"
+    raise ValueError(f"cannot plant {code}")
+
+
+def programs_with_mistake(
+    *, codes: Sequence[str] | None = None, **knobs
+) -> st.SearchStrategy[tuple[str, Mistake]]:
+    """A valid program with exactly one planted mistake, and the `Mistake` (code, place).
+
+    `codes` limits the mistakes to some of `MISTAKE_CODES`; `knobs` are those of `programs()`.
+    `check` must report a diagnostic with the mistake's code at its line and column (GD0303 is
+    a warning; the others are errors).
+    """
+    chosen = list(MISTAKE_CODES if codes is None else codes)
+    bad = [c for c in chosen if c not in MISTAKE_CODES]
+    if bad or not chosen:
+        raise ValueError(f"codes must be a non-empty subset of {MISTAKE_CODES}")
+    defaults = dict(min_inputs=1, max_inputs=3, min_outputs=1, max_outputs=3, max_depth=6, layers=None,
+                    shared_layers=True, params=True)
+    base = _programs(**{**defaults, **knobs})
+
+    @st.composite
+    def strategy(draw):
+        program = draw(base)
+        for _ in range(4):
+            code = draw(st.sampled_from(chosen))
+            description = _plant(draw, program, code)
+            if description is not None:
+                text, line, column = _locate(program.render())
+                return text, Mistake(code, line, column, description)
+        from hypothesis import reject  # noqa: PLC0415
+
+        reject()
+
+    return strategy()
+
+
+# ---- mutations ------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"->|//|\w+|\"[^\"\n]*\"|'[^'\n]*'|#[^\n]*|\S")
+_ALPHABET = "()[]{},=-+*/>:?#\"'\\.\n\t ;0123456789eE_aZ\u00e9\u2028\x00"
+_SNIPPETS = ("->", "=", "(", ")", "[", "]", ",", "input", "output", "param", "layer", "loss", "weight",
+             "metrics", "model", "optimizer", "Dense(", "concat(", "None", "True", "?", "1e999", "9" * 40,
+             "'", '"', "#", "\n", "x =", "(((((", ")))))", "Dense(-1)", "Embedding(0, 0)")
+
+
+@st.composite
+def _mutate(draw, text: str) -> str:
+    for _ in range(draw(st.integers(1, 4))):
+        op = draw(st.sampled_from(["delete", "insert", "duplicate", "token_delete", "token_duplicate",
+                                   "token_swap", "snippet"]))
+        n = len(text)
+        if op in ("delete", "duplicate") and n:
+            i = draw(st.integers(0, n - 1))
+            j = draw(st.integers(i + 1, min(n, i + 12)))
+            text = text[:i] + text[j:] if op == "delete" else text[:j] + text[i:j] + text[j:]
+        elif op == "insert" or (op in ("delete", "duplicate") and not n):
+            i = draw(st.integers(0, n))
+            text = text[:i] + draw(st.sampled_from(_ALPHABET)) + text[i:]
+        elif op == "snippet":
+            i = draw(st.integers(0, n))
+            text = text[:i] + draw(st.sampled_from(_SNIPPETS)) + text[i:]
+        else:
+            tokens = list(_TOKEN.finditer(text))
+            if not tokens:
+                continue
+            k = draw(st.integers(0, len(tokens) - 1))
+            tok = tokens[k]
+            if op == "token_delete":
+                text = text[: tok.start()] + text[tok.end():]
+            elif op == "token_duplicate":
+                text = text[: tok.end()] + " " + tok.group() + text[tok.end():]
+            else:
+                other = tokens[draw(st.integers(0, len(tokens) - 1))]
+                a, b = sorted([tok, other], key=lambda m: m.start())
+                if a.start() != b.start():
+                    text = text[: a.start()] + b.group() + text[a.end(): b.start()] + a.group() + text[b.end():]
+    return text
+
+
+def mutated_texts(base: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[str]:
+    """Texts made by damaging programs from `base` (default: `programs()`): 1-4 deletions,
+    insertions and duplications of characters, tokens and snippets. Most are invalid programs:
+    they are for checking that nothing ever raises."""
+    base = programs(max_inputs=2, max_outputs=2, max_depth=3) if base is None else base
+    return base.flatmap(lambda text: _mutate(text))

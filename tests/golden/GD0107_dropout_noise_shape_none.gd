@@ -1,0 +1,5 @@
+# xfail: Dropout's default noise_shape=None, given explicitly, is refused as unsupported
+# Predict a price from tabular features.
+input features: float32[12]
+
+output price = features -> Dropout(0.5, None, 42, 7) -> Dense(1) loss mse
