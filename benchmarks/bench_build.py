@@ -84,8 +84,9 @@ def generated_program(n_layers: int) -> str:
 
 def in_process(sizes: tuple[int, ...] = (100, 1000)) -> None:
     sys.path.insert(0, str(ROOT))
-    from graphdsl import api
+    from graphdsl import api, lower
 
+    lower.quiet_tensorflow()
     api.build("input x: float32[4]\noutput y = x -> Dense(1) loss mse\n")  # import TensorFlow first
     print("in-process graphdsl.build (TensorFlow already imported)")
     for n in sizes:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .source import SourceFile, Span
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     ERROR = "error"
     WARNING = "warning"
     NOTE = "note"

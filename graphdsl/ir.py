@@ -8,7 +8,6 @@ Lark (the parser builds these nodes) or Keras (the lowering reads them).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from .source import NO_SPAN, Span
 
@@ -116,7 +115,7 @@ class Call:
     span: Span = _span()
 
 
-Expr = Union[Number, String, Bool, NoneLit, Ref, TupleLit, ListLit, BinOp, Neg, Call]
+Expr = Number | String | Bool | NoneLit | Ref | TupleLit | ListLit | BinOp | Neg | Call
 
 
 # ---- chains ---------------------------------------------------------------------------------
@@ -213,7 +212,7 @@ class Broken:
     span: Span = _span()
 
 
-Statement = Union[ModelDecl, ParamDecl, InputDecl, Assign, LayerDecl, OutputDecl, OptimizerDecl, Broken]
+Statement = ModelDecl | ParamDecl | InputDecl | Assign | LayerDecl | OutputDecl | OptimizerDecl | Broken
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .. import ir
+from ..catalog.types import TensorType
 from ..diagnostics import Diagnostic
 from ..graph import Graph
-from ..catalog.types import TensorType
 from .infer import DEFAULT_MAX_PARAMS, infer
 from .lint import lint
 from .resolve import resolve

@@ -534,7 +534,7 @@ def _spec(st: _State, spec: ir.Spec, registry, code: str, what: str) -> LossSpec
             hint = suggest(key, allowed)
             st.error("GD0121", f"{what} '{written}' has no argument '{key}'", arg.name.span,
                      help=f"did you mean '{hint}'?" if hint else (
-                         f"it takes: {', '.join(allowed)}" if allowed else f"it takes no arguments"))
+                         f"it takes: {', '.join(allowed)}" if allowed else "it takes no arguments"))
             return None
         value = evaluate(arg.value, st.params, st.diags)
         if is_unknown(value):

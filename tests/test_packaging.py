@@ -1,0 +1,61 @@
+"""The wheel ships the grammar and the parser tables, and an installed copy finds and uses them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        capture_output=True, text=True, check=False,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"building the wheel failed:\n{proc.stdout}\n{proc.stderr}")
+    wheels = list(out.glob("graphdsl-*.whl"))
+    assert len(wheels) == 1
+    return wheels[0]
+
+
+def test_wheel_contains_grammar_and_tables(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "graphdsl/grammar/graphdsl.lark" in names
+    assert "graphdsl/_tables.py" in names
+    assert "graphdsl/catalog/_signatures.py" in names
+    shipped = zipfile.ZipFile(wheel).read("graphdsl/grammar/graphdsl.lark").decode()
+    assert shipped == (ROOT / "grammar" / "graphdsl.lark").read_text()
+
+
+def test_installed_copy_finds_its_grammar_and_checks(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True, capture_output=True,
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(target)
+    code = (
+        "import graphdsl, graphdsl.parser as p, sys\n"
+        "print(p.grammar_path())\n"
+        "r = graphdsl.check(open(sys.argv[1]).read())\n"
+        "print(r.ok, r.param_count)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r})\n" + code,
+         str(ROOT / "examples" / "news.gd")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    grammar_line, result_line = proc.stdout.strip().splitlines()
+    assert Path(grammar_line).is_relative_to(target)
+    assert result_line == "True 5200610"
