@@ -145,11 +145,9 @@ def build(
         raise CompileError(report.diagnostics, report.render())
     from . import lower  # noqa: PLC0415 - TensorFlow is imported only here
 
-    model = lower.build_model(graph, compile=compile, strategy=strategy)
-    problems = lower.cross_check(graph, model, report.source)
-    if problems:
-        raise lower.InternalError(problems)
-    return model
+    with lower.quiet_tensorflow():
+        # build_model cross-checks Keras's shapes and counts against the graph (InternalError)
+        return lower.build_model(graph, compile=compile, strategy=strategy, source=report.source)
 
 
 def format(text: str, filename: str = "<string>") -> str:  # noqa: A001 - the API's name

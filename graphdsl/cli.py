@@ -241,17 +241,14 @@ def _build(args) -> int:
     with lower.quiet_tensorflow(enabled=not args.verbose):
         try:
             strategy = lower.strategy_from_name(args.distribute) if args.distribute else None
-            model = lower.build_model(report.graph, compile=not args.no_compile, strategy=strategy)
-            problems = lower.cross_check(report.graph, model, report.source)
-            if problems:
-                sys.stderr.write("internal error: Keras built something other than what check inferred "
-                                 "(a bug in graphdsl; please report it):\n")
-                for p in problems:
-                    sys.stderr.write(f"  {p}\n")
-                return EXIT_ERRORS
+            model = lower.build_model(report.graph, compile=not args.no_compile, strategy=strategy,
+                                      source=report.source)
             lower.save_atomic(model, out)
         except lower.InternalError as err:
-            sys.stderr.write(f"internal error: {err}\n")
+            sys.stderr.write("internal error: Keras built something other than what check inferred "
+                             "(a bug in graphdsl; please report it):\n")
+            for problem in err.problems:
+                sys.stderr.write(f"  {problem}\n")
             return EXIT_ERRORS
         except Exception as err:  # Keras refused something check accepted: report, don't trace
             sys.stderr.write(f"error: Keras could not build {args.file}: {type(err).__name__}: {err}\n")
@@ -317,10 +314,7 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        try:
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        except OSError:
-            pass
+        os.chmod(tmp, path.stat().st_mode & 0o777)  # keep the formatted file's permissions
         os.replace(tmp, path)
     except BaseException:
         try:

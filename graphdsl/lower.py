@@ -316,6 +316,17 @@ def cross_check(graph: Graph, model: keras.Model, source: SourceFile | None = No
 # --- saving --------------------------------------------------------------------------------------
 
 
+def _file_mode(path: str) -> int:
+    """The mode a plain write would give: the existing file's, else 0o666 less the umask
+    (mkstemp creates 0o600 files, which would surprise whoever shares the model)."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def save_atomic(model: keras.Model, path: str | os.PathLike[str]) -> None:
     """Save `model` as a ``.keras`` file at `path`, atomically.
 
@@ -329,6 +340,7 @@ def save_atomic(model: keras.Model, path: str | os.PathLike[str]) -> None:
     os.close(fd)
     try:
         model.save(tmp, overwrite=True)
+        os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
