@@ -259,7 +259,9 @@ def _bind(st: _State, spec, call: ir.Call, keyword_only_all: bool = False) -> di
             ok = False
             bound[param.name] = UNKNOWN
             continue
-        message = param.kind.check(value)
+        # Keras's own default is always acceptable, even for a parameter graphdsl otherwise refuses
+        is_default = value == param.default and type(value) is type(param.default)
+        message = None if is_default else param.kind.check(value)
         if message is not None:
             hint = _did_you_mean(message)
             if hint:

@@ -1,4 +1,3 @@
-# xfail: Dropout's default noise_shape=None, given explicitly, is refused as unsupported
 # Predict a price from tabular features.
 input features: float32[12]
 
