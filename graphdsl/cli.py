@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from . import api
-from .diagnostics import Diagnostic, Severity, render_text
+from .diagnostics import Diagnostic, Severity, locate, render_text
 from .passes import DEFAULT_MAX_PARAMS
 from .source import SourceFile, Span
 
@@ -88,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
 # ---- helpers -----------------------------------------------------------------------------------
 
 
-def _read(path: str) -> tuple[str | None, list[str]]:
-    """Read a file as UTF-8. Returns (text, []) or (None, rendered error)."""
+def _read(path: str) -> tuple[str | None, api.Report | None]:
+    """Read a file as UTF-8: (text, None), or (None, a report of why it is not text)."""
     try:
         data = Path(path).read_bytes() if path != "-" else sys.stdin.buffer.read()
     except FileNotFoundError:
@@ -99,13 +99,14 @@ def _read(path: str) -> tuple[str | None, list[str]]:
     except OSError as err:
         raise UsageError(f"cannot read {path}: {err.strerror}") from None
     try:
-        return data.decode("utf-8-sig"), []
+        return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as err:
         text = data[: err.start].decode("utf-8", errors="replace")
-        source = SourceFile(path, text + " ")
-        diag = Diagnostic("GD0008", Severity.ERROR, f"the file is not UTF-8 text (byte {err.start} is 0x{data[err.start]:02x})",
+        source = SourceFile(path if path != "-" else "<stdin>", text + " ")
+        diag = Diagnostic("GD0008", Severity.ERROR,
+                          f"the file is not UTF-8 text (byte {err.start} is 0x{data[err.start]:02x})",
                           Span(len(text), len(text) + 1), help="graphdsl files are UTF-8 text")
-        return None, [render_text([diag], source)]
+        return None, api.Report(source, False, [locate(diag, source)], {}, None)
 
 
 def _defines(items: list[str]) -> dict[str, object]:
@@ -160,15 +161,10 @@ def _check(args) -> int:
     failed = False
     json_acc: list | None = [] if args.format == "json" else None
     for path in args.files:
-        text, errors = _read(path)
+        text, unreadable = _read(path)
         if text is None:
             failed = True
-            if json_acc is not None:
-                json_acc.append({"file": path, "line": 1, "column": 1, "end_line": 1, "end_column": 1,
-                                 "severity": "error", "code": "GD0008", "message": "the file is not UTF-8 text",
-                                 "help": None})
-            else:
-                sys.stderr.write("".join(errors))
+            _print_report(unreadable, args.format, json_acc)
             continue
         report = api.check(text, path if path != "-" else "<stdin>", overrides, args.max_params)
         _print_report(report, args.format, json_acc)
@@ -217,9 +213,9 @@ def _shape(shape: tuple) -> str:
 
 def _build(args) -> int:
     overrides = _defines(args.defines)
-    text, errors = _read(args.file)
+    text, unreadable = _read(args.file)
     if text is None:
-        sys.stderr.write("".join(errors))
+        _print_report(unreadable, "text", None)
         return EXIT_ERRORS
     out = Path(args.output) if args.output else Path(args.file).with_suffix(".keras")
     if out.suffix != ".keras":
@@ -268,9 +264,9 @@ def _fmt(args) -> int:
 
     status = EXIT_OK
     for path in args.files:
-        text, errors = _read(path)
+        text, unreadable = _read(path)
         if text is None:
-            sys.stderr.write("".join(errors))
+            _print_report(unreadable, "text", None)
             status = EXIT_ERRORS
             continue
         name = path if path != "-" else "<stdin>"

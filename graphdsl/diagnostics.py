@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from .source import SourceFile, Span
 
 
+_MAX_MESSAGE = 400
+
+
 class Severity(enum.StrEnum):
     ERROR = "error"
     WARNING = "warning"
@@ -42,6 +45,13 @@ class Diagnostic:
     span: Span
     labels: tuple[Label, ...] = ()
     help: str | None = None
+
+    def __post_init__(self) -> None:
+        # A message quotes the user's text; a 5 MB string must not make a 5 MB message.
+        for name in ("message", "help"):
+            value = getattr(self, name)
+            if value is not None and len(value) > _MAX_MESSAGE:
+                object.__setattr__(self, name, value[: _MAX_MESSAGE - 20] + " ... " + value[-15:])
 
     @property
     def is_error(self) -> bool:

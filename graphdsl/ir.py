@@ -210,6 +210,8 @@ class Broken:
 
     name: Ident | None
     span: Span = _span()
+    # every name written in it, so the names it uses do not look unused
+    names: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
 
 Statement = ModelDecl | ParamDecl | InputDecl | Assign | LayerDecl | OutputDecl | OptimizerDecl | Broken

@@ -17,6 +17,7 @@ This is the only module that imports Lark, and it does so only to (re)build the 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from pathlib import Path
@@ -67,12 +68,12 @@ _SCAN = re.compile(
     r"""
      (?P<ws>[ \t\f\r\n]+)
     |(?P<comment>\#[^\n]*)
-    |(?P<NAME>[A-Za-z_][A-Za-z0-9_]*)
-    |(?P<NUMBER>(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?)
+    |(?P<NAME>[^\W\d]\w*)
+    |(?P<NUMBER>(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]+)?)
     |(?P<STRING>"(?:[^"\\\n]|\\[^\n])*"|'(?:[^'\\\n]|\\[^\n])*')
     |(?P<badstring>["'][^\n]*)
     |(?P<op>->|//|[()\[\],:=?+\-*/])
-    |(?P<bad>.)
+    |(?P<bad>(?:(?![\s\w"'\#()\[\],:=?+\-*/]).)+|.)
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -219,12 +220,24 @@ def _lex(text: str, diags: list[Diagnostic], comments: list[ir.Comment]) -> list
     append = tokens.append
     keywords = KEYWORDS
     ops = _OPS
+    bad_names: set[str] = set()
     for m in _SCAN.finditer(text):
         kind = m.lastgroup
         if kind == "ws":
             continue
         if kind == "NAME":
             value = m.group()
+            if not value.isascii():
+                append(("NAME", value, m.start(), m.end(), "non-ascii"))
+                if value not in bad_names:
+                    bad_names.add(value)
+                    diags.append(
+                        Diagnostic("GD0001", Severity.ERROR, f"'{_clip(value)}' is not a valid name",
+                                   Span(m.start(), m.end()),
+                                   help="names use the letters A-Z and a-z, digits and _ (and do not start "
+                                   "with a digit)")
+                    )
+                continue
             append((keywords.get(value, "NAME"), value, m.start(), m.end()))
         elif kind == "op":
             value = m.group()
@@ -244,24 +257,32 @@ def _lex(text: str, diags: list[Diagnostic], comments: list[ir.Comment]) -> list
                     help=f"close the string with {quote} before the end of the line",
                 )
             )
-            append(("STRING", quote + quote, m.start(), m.end(), "reported"))
+            append(("STRING", quote + quote, m.start(), m.end(), "unclosed"))
         else:
-            ch = m.group()
+            run = m.group()
+            ch = run[0]
             shown = repr(ch) if ch.isprintable() and ch != "'" else f"U+{ord(ch):04X}"
+            if len(run) > 1:
+                shown = f"characters {_clip(run)!r}" if run.isprintable() else f"{len(run)} unexpected characters"
+            else:
+                shown = f"character {shown}"
             help_ = None
-            if ch == "\t":
-                continue
-            if ch in "{}":
+            if ch in "{}" and len(run) == 1:
                 help_ = "graphdsl has no braces; arguments go in ( ) and lists in [ ]"
-            elif ch == ";":
+            elif ch == ";" and len(run) == 1:
                 help_ = "statements need no separator: start the next one on a new line"
-            elif ch == ">":
+            elif ch == ">" and len(run) == 1:
                 help_ = "chain steps are joined with '->'"
             diags.append(
-                Diagnostic("GD0001", Severity.ERROR, f"unexpected character {shown}", Span(m.start(), m.end()),
+                Diagnostic("GD0001", Severity.ERROR, f"unexpected {shown}", Span(m.start(), m.end()),
                            help=help_)
             )
     return tokens
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    """Shorten what a message quotes: a 5 MB name must not become a 5 MB message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _split(tokens: list[Token], text: str) -> list[list[Token]]:
@@ -275,14 +296,18 @@ def _split(tokens: list[Token], text: str) -> list[list[Token]]:
         starts = False
         if kind in _STATEMENT_KEYWORDS:
             # ... unless it stands where a name belongs (`output input = ...`): that is the
-            # keyword-as-name mistake, reported by the parser with its own message.
-            starts = not current or current[-1][0] not in _NAME_POSITIONS
+            # keyword-as-name mistake, reported by the parser with its own message. At the start
+            # of a line it is a new statement all the same (`y =` left unfinished above it).
+            starts = not current or current[-1][0] not in _NAME_POSITIONS or _at_line_start(text, tok[2])
         elif kind == "NAME" and i + 1 < n and tokens[i + 1][0] == "_EQUAL" and current:
             prev = current[-1][0]
             if depth == 0:
                 starts = prev not in _NAMING_KEYWORDS
-            elif prev not in ("_COMMA", "LPAR", "LSQB") and _at_line_start(text, tok[2]):
-                # `NAME =` at the start of a line inside brackets: a `)` was forgotten above.
+            elif _at_line_start(text, tok[2]) and (
+                prev not in ("_COMMA", "LPAR", "LSQB") or _arrow_on_line(tokens, i, text)
+            ):
+                # `NAME =` at the start of a line inside brackets: a `)` was forgotten above
+                # (a keyword argument on its own line follows a ',' or '(' and has no '->').
                 starts = True
         if starts and current:
             statements.append(current)
@@ -298,6 +323,17 @@ def _split(tokens: list[Token], text: str) -> list[list[Token]]:
     return statements
 
 
+def _arrow_on_line(tokens: list[Token], i: int, text: str) -> bool:
+    line_end = text.find("\n", tokens[i][2])
+    line_end = len(text) if line_end == -1 else line_end
+    for tok in tokens[i + 2 :]:
+        if tok[2] >= line_end:
+            return False
+        if tok[0] == "_ARROW":
+            return True
+    return False
+
+
 def _at_line_start(text: str, pos: int) -> bool:
     line_start = text.rfind("\n", 0, pos) + 1
     return not text[line_start:pos].strip()
@@ -306,11 +342,30 @@ def _at_line_start(text: str, pos: int) -> bool:
 # ---- IR building callbacks -------------------------------------------------------------------
 
 
+class _Abort(Exception):
+    """Raised by a callback that has reported why its statement cannot be kept."""
+
+
+MAX_EXPR_DEPTH = 100  # operators deep in one expression; later passes walk expressions recursively
+
+
 class _Builder:
     """Callbacks run at each LALR reduction; they return IR nodes."""
 
     def __init__(self, diags: list[Diagnostic]):
         self.diags = diags
+        self.depth: dict[int, int] = {}  # id(expression node) -> operator depth, for this statement
+
+    def _deep(self, node, *children):
+        d = 1 + max((self.depth.get(id(c), 0) for c in children), default=0)
+        if d > MAX_EXPR_DEPTH:
+            self.diags.append(
+                Diagnostic("GD0004", Severity.ERROR, f"expression nested more than {MAX_EXPR_DEPTH} operators deep",
+                           node.span, help="split it into params")
+            )
+            raise _Abort
+        self.depth[id(node)] = d
+        return node
 
     # statements
     def model_stmt(self, c):
@@ -332,7 +387,7 @@ class _Builder:
                 Diagnostic("GD0005", Severity.ERROR, f"a dimension must be a whole number, not {tok[1]}", span,
                            help="write a positive integer, or ? for a size known only at run time")
             )
-            return ir.Dim(None, span=span)
+            raise _Abort
         return ir.Dim(self._int(tok[1], span), span=span)
 
     def assign_stmt(self, c):
@@ -390,17 +445,18 @@ class _Builder:
 
     def call(self, c):
         args = tuple(a if isinstance(a, ir.Arg) else ir.Arg(None, a, span=a.span) for a in c[2:-1])
-        return ir.Call(_ident(c[0]), args, span=_sp(c[0], c[-1]))
+        node = ir.Call(_ident(c[0]), args, span=_sp(c[0], c[-1]))
+        return self._deep(node, *(a.value for a in args))
 
     def kwarg(self, c):
         return ir.Arg(_ident(c[0]), c[1], span=_sp(c[0], c[1]))
 
     # expressions
     def binop(self, c):
-        return ir.BinOp(c[1][1], c[0], c[2], span=_sp(c[0], c[2]))
+        return self._deep(ir.BinOp(c[1][1], c[0], c[2], span=_sp(c[0], c[2])), c[0], c[2])
 
     def neg(self, c):
-        return ir.Neg(c[1], span=_sp(c[0], c[1]))
+        return self._deep(ir.Neg(c[1], span=_sp(c[0], c[1])), c[1])
 
     def pos(self, c):
         return c[1]
@@ -412,15 +468,17 @@ class _Builder:
         if any(ch in text for ch in ".eE"):
             value = float(text)
             if value == float("inf"):
-                self.diags.append(Diagnostic("GD0005", Severity.ERROR, f"number {text} is too large", span))
-                value = 0.0
+                self.diags.append(Diagnostic("GD0005", Severity.ERROR, f"number {_clip(text)} is too large", span,
+                                             help="the largest float is about 1.8e308"))
+                raise _Abort
             return ir.Number(value, span=span)
         return ir.Number(self._int(text, span), span=span)
 
     def _int(self, text: str, span: Span) -> int:
         if len(text) > 30:  # int() of a 5,000-digit string raises; no real size is that long
-            self.diags.append(Diagnostic("GD0005", Severity.ERROR, "integer literal is too large", span))
-            return 0
+            self.diags.append(Diagnostic("GD0005", Severity.ERROR, "integer literal is too large", span,
+                                         help="integers have at most 30 digits here; no layer is that large"))
+            raise _Abort
         return int(text)
 
     def string(self, c):
@@ -440,13 +498,16 @@ class _Builder:
         return ir.Ref(c[0][1], span=Span(c[0][2], c[0][3]))
 
     def paren(self, c):
-        return c[1]
+        # the same expression, located at its parentheses (so `(a + 1) // 0` is underlined whole)
+        inner = dataclasses.replace(c[1], span=_sp(c[0], c[2]))
+        self.depth[id(inner)] = self.depth.get(id(c[1]), 0)
+        return inner
 
     def tuple(self, c):
-        return ir.TupleLit(tuple(c[1:-1]), span=_sp(c[0], c[-1]))
+        return self._deep(ir.TupleLit(tuple(c[1:-1]), span=_sp(c[0], c[-1])), *c[1:-1])
 
     def list(self, c):
-        return ir.ListLit(tuple(c[1:-1]), span=_sp(c[0], c[-1]))
+        return self._deep(ir.ListLit(tuple(c[1:-1]), span=_sp(c[0], c[-1])), *c[1:-1])
 
 
 class _Clause(tuple):
@@ -646,7 +707,10 @@ def _syntax_diagnostic(err: _SyntaxError, stmt: list[Token], at_file_end: bool, 
     message = f"expected {_expected_words(expected)}, found {found}"
     labels: tuple[Label, ...] = ()
     help_ = None
-    if "_ARROW" in expected and kind in ("NAME", "LPAR"):
+    if kind in ("LOSS", "WEIGHT", "METRICS") and stmt[0][0] == "NAME":
+        message = f"'{tok[1]}' belongs to an output statement"
+        help_ = f"to train on this tensor, declare it as an output: output {stmt[0][1]} = ..."
+    elif "_ARROW" in expected and kind in ("NAME", "LPAR"):
         message = f"expected '->' before {found}"
         help_ = "the steps of a chain are joined with '->', as in: x -> Dense(64) -> Dense(1)"
         span = Span(tok[2], tok[3])
@@ -663,7 +727,7 @@ def _syntax_diagnostic(err: _SyntaxError, stmt: list[Token], at_file_end: bool, 
                 help_ = "separate arguments with ','"
     elif kind == "_EQUAL" and "_COLON" in expected:
         help_ = "an input is declared as: input NAME: DTYPE[DIM, ...], e.g. input posts: int32[?]"
-    elif expected == {"NAME"} and stmt[1:2] and stmt[1][0] == "_EQUAL" and tok is stmt[2]:
+    elif expected == {"NAME"} and len(stmt) > 2 and stmt[1][0] == "_EQUAL" and tok is stmt[2]:
         help_ = (
             "a chain begins with the name of a tensor or a merge such as concat(a, b); "
             f"to name a constant, write: param {stmt[0][1]} = ..."
@@ -710,12 +774,15 @@ def parse_program(source: SourceFile) -> tuple[ir.Program, list[Diagnostic]]:
         if _too_deep(stmt, diags):
             statements.append(_broken(stmt))
             continue
+        if any(len(tok) > 4 and tok[4] == "unclosed" for tok in stmt):
+            statements.append(_broken(stmt))  # already reported; its value would be a guess
+            continue
+        builder.depth.clear()
         try:
             statements.append(_drive(stmt, tab, reducers, "statement"))
+        except _Abort:
+            statements.append(_broken(stmt))
         except _SyntaxError as err:
-            if len(err.token) > 4:  # the lexer already reported this token
-                statements.append(_broken(stmt))
-                continue
             diags.append(_syntax_diagnostic(err, stmt, index == len(chunks) - 1, text))
             statements.append(_broken(stmt))
     program = ir.Program(tuple(statements), tuple(comments), span=Span(0, len(text)))
@@ -745,4 +812,5 @@ def _broken(stmt: list[Token]) -> ir.Broken:
         name = _ident(first)
     elif first[0] in _NAMING_KEYWORDS and len(stmt) > 1 and stmt[1][0] == "NAME":
         name = _ident(stmt[1])
-    return ir.Broken(name, span=Span(first[2], stmt[-1][3]))
+    names = tuple(tok[1] for tok in stmt if tok[0] == "NAME")
+    return ir.Broken(name, span=Span(first[2], stmt[-1][3]), names=names)

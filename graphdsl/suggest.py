@@ -13,8 +13,10 @@ def suggest(name: str, candidates: Iterable[str]) -> str | None:
     otherwise the closest by difflib's ratio above 0.6, ties broken by the candidate's spelling
     so the answer never depends on the order of `candidates`.
     """
+    if not name or len(name) > 64:  # nobody mistypes a 5 MB name; difflib on one would take minutes
+        return None
     pool = sorted(set(candidates))
-    if not pool or not name:
+    if not pool:
         return None
     folded = name.casefold()
     for cand in pool:

@@ -26,6 +26,7 @@ This module imports neither Keras nor TensorFlow.
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -36,7 +37,7 @@ from .catalog import LAYERS, LOSSES, MERGES, METRICS, OPTIMIZERS, LayerValue, Sh
 from .catalog.types import FLOAT_DTYPES
 from .parser import RESERVED
 
-__all__ = ["Mistake", "MISTAKE_CODES", "SUPPORTED_LAYERS", "mutated_texts", "programs", "programs_with_mistake"]
+__all__ = ["Mistake", "MISTAKE_CODES", "SUPPORTED_LAYERS", "mutate", "mutated_texts", "programs", "programs_with_mistake"]
 
 MAX_DIM = 256  # no intermediate tensor grows beyond this along any axis: Keras builds stay fast
 _MARK = "\x00"  # marks the place of a planted mistake while a program is printed
@@ -912,38 +913,45 @@ _SNIPPETS = ("->", "=", "(", ")", "[", "]", ",", "input", "output", "param", "la
              "'", '"', "#", "\n", "x =", "(((((", ")))))", "Dense(-1)", "Embedding(0, 0)")
 
 
-@st.composite
-def _mutate(draw, text: str) -> str:
-    for _ in range(draw(st.integers(1, 4))):
-        op = draw(st.sampled_from(["delete", "insert", "duplicate", "token_delete", "token_duplicate",
-                                   "token_swap", "snippet"]))
+def _mutate_with(text: str, integer: Callable[[int, int], int], choice: Callable[[Sequence], object]) -> str:
+    for _ in range(integer(1, 4)):
+        op = choice(["delete", "insert", "duplicate", "token_delete", "token_duplicate", "token_swap", "snippet"])
         n = len(text)
         if op in ("delete", "duplicate") and n:
-            i = draw(st.integers(0, n - 1))
-            j = draw(st.integers(i + 1, min(n, i + 12)))
+            i = integer(0, n - 1)
+            j = integer(i + 1, min(n, i + 12))
             text = text[:i] + text[j:] if op == "delete" else text[:j] + text[i:j] + text[j:]
         elif op == "insert" or (op in ("delete", "duplicate") and not n):
-            i = draw(st.integers(0, n))
-            text = text[:i] + draw(st.sampled_from(_ALPHABET)) + text[i:]
+            i = integer(0, n)
+            text = text[:i] + str(choice(_ALPHABET)) + text[i:]
         elif op == "snippet":
-            i = draw(st.integers(0, n))
-            text = text[:i] + draw(st.sampled_from(_SNIPPETS)) + text[i:]
+            i = integer(0, n)
+            text = text[:i] + str(choice(_SNIPPETS)) + text[i:]
         else:
             tokens = list(_TOKEN.finditer(text))
             if not tokens:
                 continue
-            k = draw(st.integers(0, len(tokens) - 1))
-            tok = tokens[k]
+            tok = tokens[integer(0, len(tokens) - 1)]
             if op == "token_delete":
                 text = text[: tok.start()] + text[tok.end():]
             elif op == "token_duplicate":
                 text = text[: tok.end()] + " " + tok.group() + text[tok.end():]
             else:
-                other = tokens[draw(st.integers(0, len(tokens) - 1))]
+                other = tokens[integer(0, len(tokens) - 1)]
                 a, b = sorted([tok, other], key=lambda m: m.start())
                 if a.start() != b.start():
                     text = text[: a.start()] + b.group() + text[a.end(): b.start()] + a.group() + text[b.end():]
     return text
+
+
+def mutate(text: str, rng: random.Random) -> str:
+    """`text` damaged by 1-4 random edits (as `mutated_texts`), driven by `rng`: for fuzzers."""
+    return _mutate_with(text, rng.randint, rng.choice)
+
+
+@st.composite
+def _mutate(draw, text: str) -> str:
+    return _mutate_with(text, lambda lo, hi: draw(st.integers(lo, hi)), lambda xs: draw(st.sampled_from(xs)))
 
 
 def mutated_texts(base: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[str]:

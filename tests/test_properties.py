@@ -81,10 +81,13 @@ def test_generated_programs_are_in_canonical_style(text: str) -> None:
     graphdsl.parse(text)
 
 
+_SMALL = programs(max_inputs=2, max_outputs=2)
+
+
 @st.composite
-def commented(draw, texts=programs(max_inputs=2, max_outputs=2)) -> str:
+def commented(draw) -> str:
     """A generated program with comments after some lines and on lines of their own."""
-    lines = draw(texts).split("\n")
+    lines = draw(_SMALL).split("\n")
     out = []
     for i, line in enumerate(lines):
         if draw(st.integers(0, 3)) == 0:

@@ -155,8 +155,6 @@ def test_unicode_names_and_text():
     _check("\ufeff" + VALID)
 
 
-@pytest.mark.xfail(strict=True, reason="a non-ASCII letter splits a name in two: 'données' gives an unexpected "
-                   "character and a syntax error for each use (4 errors for one mistake)")
 def test_non_ascii_name_is_one_error_per_use():
     report = _check("input données: float32[8]\noutput y = données -> Dense(1) loss mse\n")
     assert len(report.errors) <= 2
@@ -167,15 +165,12 @@ def test_check_rejects_non_text():
         graphdsl.check(b"input x: float32[8]")  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason="RecursionError (GD0999) evaluating a long flat sum: evaluate() recurses "
-                   "once per operator, and the parser bounds only bracket nesting")
-def test_long_flat_arithmetic():
+def test_long_flat_arithmetic_is_refused_with_a_diagnostic():
     report = _check("input x: float32[8]\noutput y = x -> Dense(" + "1 + " * 1500 + "1) loss mse\n")
-    assert report.ok
+    assert [d.code for d in report.errors] == ["GD0004"]
+    assert _check("input x: float32[8]\noutput y = x -> Dense(" + "1 + " * 90 + "1) loss mse\n").ok
 
 
-@pytest.mark.xfail(strict=True, reason="every unexpected character is its own diagnostic: a run of 2,000 junk "
-                   "characters gives 2,000 errors (5 MB of junk: 5 million, ~100 s)")
 def test_a_run_of_junk_is_reported_once():
     report = _check(VALID + "@" * 2000 + "\n")
     assert len(report.diagnostics) <= 10
@@ -273,8 +268,6 @@ def test_cli_not_utf8(tmp_path, capsys):
     assert item["code"] == "GD0008" and item["severity"] == "error"
 
 
-@pytest.mark.xfail(strict=True, reason="--format json puts GD0008 at 1:1 with a shorter message, while the text "
-                   "output points at the bad byte (1:6)")
 def test_cli_not_utf8_json_points_at_the_byte(tmp_path, capsys):
     path = _latin1_file(tmp_path)
     main(["check", "--format", "json", str(path)])

@@ -20,8 +20,10 @@ _WHAT = {
 def lint(program: ir.Program, symbols: Symbols) -> list[Diagnostic]:
     diags = []
     for name, d in symbols.defs.items():
-        if d.kind not in _WHAT or symbols.uses.get(name):
+        if d.kind not in _WHAT or symbols.uses.get(name) or name in symbols.suggested:
             continue
+        if d.kind == "tensor" and not symbols.has_output:
+            continue  # "no output" (GD0302) already says what is missing
         code, message, help_ = _WHAT[d.kind]
         diags.append(Diagnostic(code, Severity.WARNING, message.format(name), d.span, help=help_.format(name)))
     return diags

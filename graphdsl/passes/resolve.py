@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import ir
+from ..catalog.merges import get_merge
 from ..diagnostics import Diagnostic, Label, Severity
 from ..source import Span
 from ..suggest import suggest
@@ -37,6 +38,8 @@ class Symbols:
     model_name: str | None
     undefined: frozenset[str]  # names used but never defined (reported once)
     uses: dict[str, int]  # name -> number of uses (for the unused-name lint)
+    suggested: frozenset[str] = frozenset()  # names offered as "did you mean": not unused, misspelt
+    has_output: bool = True
 
 
 def _kind(stmt: ir.Statement) -> str:
@@ -89,11 +92,16 @@ def _uses(stmt: ir.Statement) -> list[tuple[ir.Ref, str]]:
         for step in c.steps:
             if isinstance(step, ir.Ref):
                 out.append((step, "layer"))
+            elif get_merge(step.callee.name) is not None:  # a merge misplaced as a step (GD0115)
+                out.extend((a.value, "tensor") for a in step.args if isinstance(a.value, ir.Ref))
             else:
                 args(step.args)
 
     if isinstance(stmt, ir.ParamDecl):
         out.extend((r, "value") for r in expr_refs(stmt.value))
+    elif isinstance(stmt, ir.Broken):
+        defined = stmt.name.name if stmt.name else None
+        out.extend((ir.Ref(n), "any") for n in stmt.names if n != defined)
     elif isinstance(stmt, (ir.Assign, ir.OutputDecl)):
         chain(stmt.chain)
         if isinstance(stmt, ir.OutputDecl):
@@ -159,11 +167,16 @@ def resolve(program: ir.Program) -> tuple[Symbols, list[Diagnostic]]:
         defs[ident.name] = Definition(ident.name, _kind(stmt), index, ident.span)
 
     undefined: set[str] = set()
+    suggested: set[str] = set()
     reported: set[str] = set()
     uses: dict[str, int] = {}
     for index, stmt in enumerate(program.statements):
         for ref, expected in _uses(stmt):
             d = defs.get(ref.name)
+            if expected == "any":
+                if d is not None:
+                    uses[ref.name] = uses.get(ref.name, 0) + 1
+                continue
             if d is None:
                 undefined.add(ref.name)
                 if ref.name in reported:
@@ -171,6 +184,8 @@ def resolve(program: ir.Program) -> tuple[Symbols, list[Diagnostic]]:
                 reported.add(ref.name)
                 pool = [n for n, dd in defs.items() if dd.index < index and dd.kind in _FITS[expected]]
                 hint = suggest(ref.name, pool) or suggest(ref.name, [n for n, dd in defs.items() if dd.index < index])
+                if hint:
+                    suggested.add(hint)
                 diags.append(
                     Diagnostic(
                         "GD0101",
@@ -212,7 +227,7 @@ def resolve(program: ir.Program) -> tuple[Symbols, list[Diagnostic]]:
                 )
 
     kinds = [d.kind for d in defs.values()]
-    has_broken = "broken" in kinds
+    has_broken = any(isinstance(stmt, ir.Broken) for stmt in program.statements)
     end = program.span.end
     if "input" not in kinds and not has_broken:
         diags.append(
@@ -225,7 +240,14 @@ def resolve(program: ir.Program) -> tuple[Symbols, list[Diagnostic]]:
                        Span(0, min(end, 0)),
                        help="declare one, e.g.: output y = x -> Dense(1) loss mse")
         )
-    symbols = Symbols(defs, model_decl.name.name if model_decl else None, frozenset(undefined), uses)
+    symbols = Symbols(
+        defs,
+        model_decl.name.name if model_decl else None,
+        frozenset(undefined),
+        uses,
+        frozenset(suggested),
+        has_output="output" in kinds or has_broken,
+    )
     return symbols, diags
 
 

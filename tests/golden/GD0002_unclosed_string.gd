@@ -1,4 +1,4 @@
-# xfail: the unclosed string swallows the ")", and a second error (GD0003) and a warning follow
+# (once a bug) the unclosed string swallows the ")", and a second error (GD0003) and a warning follow
 # Score a review from its word ids.
 input words: int32[60]
 

@@ -1,4 +1,4 @@
-# xfail: the unclosed string's placeholder "" is then reported as an unknown activation
+# (once a bug) the unclosed string's placeholder "" is then reported as an unknown activation
 # Predict a price from tabular features.
 param act = "relu
 input features: float32[12]

@@ -1,4 +1,4 @@
-# xfail: a syntax error hides the statement's uses: 'words' is reported as never used
+# (once a bug) a syntax error hides the statement's uses: 'words' is reported as never used
 # Score a review from its word ids.
 input words: int32[60]
 

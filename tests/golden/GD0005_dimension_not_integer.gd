@@ -1,4 +1,4 @@
-# xfail: the refused dimension becomes unknown, and Dense then reports an unknown last axis
+# (once a bug) the refused dimension becomes unknown, and Dense then reports an unknown last axis
 # A regressor over eight features.
 input x: float32[8.5]
 

@@ -1,4 +1,4 @@
-# xfail: the too-large literal becomes 0, and Dense then also reports "got 0"
+# (once a bug) the too-large literal becomes 0, and Dense then also reports "got 0"
 # A regressor with an absurd layer width.
 input x: float32[8]
 

@@ -1,4 +1,4 @@
-# xfail: the broken output hides its uses: spurious "no output" and "never used" diagnostics
+# (once a bug) the broken output hides its uses: spurious "no output" and "never used" diagnostics
 # Predict a price from tabular features.
 input features: float32[12]
 

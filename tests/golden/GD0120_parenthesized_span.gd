@@ -1,4 +1,4 @@
-# xfail: the underline of an expression that begins with '(' starts after the '('
+# (once a bug) the underline of an expression that begins with '(' starts after the '('
 # Predict a price from tabular features.
 param width = 64
 param groups = 0
