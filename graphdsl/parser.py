@@ -64,16 +64,18 @@ _OPS = {
     "/": "SLASH",
 }
 
+# One alternative per kind of token; every character of any text is matched by exactly one of
+# them (the last is a catch-all), so `findall` covers the text and positions are running sums.
 _SCAN = re.compile(
     r"""
-     (?P<ws>[ \t\f\r\n]+)
-    |(?P<comment>\#[^\n]*)
-    |(?P<NAME>[^\W\d]\w*)
-    |(?P<NUMBER>(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]+)?)
-    |(?P<STRING>"(?:[^"\\\n]|\\[^\n])*"|'(?:[^'\\\n]|\\[^\n])*')
-    |(?P<badstring>["'][^\n]*)
-    |(?P<op>->|//|[()\[\],:=?+\-*/])
-    |(?P<bad>(?:(?![\s\w"'\#()\[\],:=?+\-*/]).)+|.)
+     ([ \t\f\r\n]+)                                          # 0 white space
+    |([^\W\d]\w*)                                             # 1 name or keyword
+    |((?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]+)?)    # 2 number
+    |("(?:[^"\\\n]|\\[^\n])*"|'(?:[^'\\\n]|\\[^\n])*')          # 3 string
+    |(->|//|[()\[\],:=?+\-*/])                                # 4 punctuation
+    |(\#[^\n]*)                                               # 5 comment
+    |(["'][^\n]*)                                             # 6 unclosed string
+    |((?:(?![\s\w"'\#()\[\],:=?+\-*/]).)+|.)                   # 7 anything else
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -221,63 +223,71 @@ def _lex(text: str, diags: list[Diagnostic], comments: list[ir.Comment]) -> list
     keywords = KEYWORDS
     ops = _OPS
     bad_names: set[str] = set()
-    for m in _SCAN.finditer(text):
-        kind = m.lastgroup
-        if kind == "ws":
-            continue
-        if kind == "NAME":
-            value = m.group()
-            if not value.isascii():
-                append(("NAME", value, m.start(), m.end(), "non-ascii"))
-                if value not in bad_names:
-                    bad_names.add(value)
+    pos = 0
+    for ws, name, number, string, op, comment, badstring, bad in _SCAN.findall(text):
+        if ws:
+            pos += len(ws)
+        elif name:
+            end = pos + len(name)
+            if name.isascii():
+                append((keywords.get(name, "NAME"), name, pos, end))
+            else:
+                append(("NAME", name, pos, end, "non-ascii"))
+                if name not in bad_names:
+                    bad_names.add(name)
                     diags.append(
-                        Diagnostic("GD0001", Severity.ERROR, f"'{_clip(value)}' is not a valid name",
-                                   Span(m.start(), m.end()),
+                        Diagnostic("GD0001", Severity.ERROR, f"'{_clip(name)}' is not a valid name", Span(pos, end),
                                    help="names use the letters A-Z and a-z, digits and _ (and do not start "
                                    "with a digit)")
                     )
-                continue
-            append((keywords.get(value, "NAME"), value, m.start(), m.end()))
-        elif kind == "op":
-            value = m.group()
-            append((ops[value], value, m.start(), m.end()))
-        elif kind == "NUMBER" or kind == "STRING":
-            append((kind, m.group(), m.start(), m.end()))
-        elif kind == "comment":
-            comments.append(ir.Comment(m.group()[1:], span=Span(m.start(), m.end())))
-        elif kind == "badstring":
-            quote = m.group()[0]
+            pos = end
+        elif op:
+            end = pos + len(op)
+            append((ops[op], op, pos, end))
+            pos = end
+        elif number:
+            end = pos + len(number)
+            append(("NUMBER", number, pos, end))
+            pos = end
+        elif string:
+            end = pos + len(string)
+            append(("STRING", string, pos, end))
+            pos = end
+        elif comment:
+            end = pos + len(comment)
+            comments.append(ir.Comment(comment[1:], span=Span(pos, end)))
+            pos = end
+        elif badstring:
+            end = pos + len(badstring)
+            quote = badstring[0]
             diags.append(
-                Diagnostic(
-                    "GD0002",
-                    Severity.ERROR,
-                    "unclosed string",
-                    Span(m.start(), m.end()),
-                    help=f"close the string with {quote} before the end of the line",
-                )
+                Diagnostic("GD0002", Severity.ERROR, "unclosed string", Span(pos, end),
+                           help=f"close the string with {quote} before the end of the line")
             )
-            append(("STRING", quote + quote, m.start(), m.end(), "unclosed"))
+            append(("STRING", quote + quote, pos, end, "unclosed"))
+            pos = end
         else:
-            run = m.group()
-            ch = run[0]
-            shown = repr(ch) if ch.isprintable() and ch != "'" else f"U+{ord(ch):04X}"
-            if len(run) > 1:
-                shown = f"characters {_clip(run)!r}" if run.isprintable() else f"{len(run)} unexpected characters"
-            else:
-                shown = f"character {shown}"
-            help_ = None
-            if ch in "{}" and len(run) == 1:
-                help_ = "graphdsl has no braces; arguments go in ( ) and lists in [ ]"
-            elif ch == ";" and len(run) == 1:
-                help_ = "statements need no separator: start the next one on a new line"
-            elif ch == ">" and len(run) == 1:
-                help_ = "chain steps are joined with '->'"
-            diags.append(
-                Diagnostic("GD0001", Severity.ERROR, f"unexpected {shown}", Span(m.start(), m.end()),
-                           help=help_)
-            )
+            end = pos + len(bad)
+            diags.append(_bad_characters(bad, pos, end))
+            pos = end
     return tokens
+
+
+def _bad_characters(run: str, start: int, end: int) -> Diagnostic:
+    ch = run[0]
+    if len(run) > 1:
+        shown = f"characters {_clip(run)!r}" if run.isprintable() else f"{len(run)} unexpected characters"
+    else:
+        shown = "character " + (repr(ch) if ch.isprintable() and ch != "'" else f"U+{ord(ch):04X}")
+    help_ = None
+    if len(run) == 1:
+        if ch in "{}":
+            help_ = "graphdsl has no braces; arguments go in ( ) and lists in [ ]"
+        elif ch == ";":
+            help_ = "statements need no separator: start the next one on a new line"
+        elif ch == ">":
+            help_ = "chain steps are joined with '->'"
+    return Diagnostic("GD0001", Severity.ERROR, f"unexpected {shown}", Span(start, end), help=help_)
 
 
 def _clip(text: str, limit: int = 40) -> str:
@@ -563,66 +573,91 @@ class _Splice(list):
     """Children of an inlined helper rule (`_rule`, `x*`), spliced into the parent's."""
 
 
+_GENERAL, _UNIT, _SIMPLE = 0, 1, 2
+
+
 def _make_reducers(tab: dict, builder: _Builder) -> list[tuple]:
-    """Per rule: (origin, size, callback, keep mask -- None when every child is kept and none
-    can be a splice --, expand1, splice), precomputed so the driver's inner loop does little."""
+    """Per rule: (origin, size, callback, keep mask, expand1, splice, mode), precomputed so the
+    driver's inner loop does little. `mode` is _UNIT for a `?rule` of one child (the value stays
+    as it is, only the state changes), _SIMPLE when every child is kept and none can be a splice,
+    else _GENERAL."""
     reducers = []
     for origin, name, size, keep, expand1, splice, has_splices in tab["rules"]:
         callback = getattr(builder, name, None)
-        simple = all(keep) and not has_splices
-        reducers.append((origin, size, callback, None if simple else keep, expand1, splice))
+        if size == 1 and expand1 and keep == (True,) and not splice and not has_splices:
+            mode = _UNIT
+        elif all(keep) and not has_splices:
+            mode = _SIMPLE
+        else:
+            mode = _GENERAL
+        reducers.append((origin, size, callback, keep, expand1, splice, mode))
     return reducers
 
 
-def _drive(tokens: list[Token], tab: dict, reducers, start: str):
+class _Retry(Exception):
+    """A syntax error in the fast pass: parse again, noting what was expected."""
+
+
+def _drive(tokens: list[Token], tab: dict, reducers, start: str, diagnose: bool = False):
+    """Run the LALR automaton over one statement's tokens, building its IR node.
+
+    The fast pass keeps no history; on a syntax error the statement is run again with
+    `diagnose` set, which remembers the stack before each token's reductions so the error can
+    say exactly which tokens would have been accepted."""
     states = tab["states"]
     end_state = tab["end_states"][start]
     state_stack = [tab["start_states"][start]]
     values: list = []
+    push_state = state_stack.append
+    push_value = values.append
     last = tokens[-1]
-    tokens.append(("$END", "", last[3], last[3]))
+    end_tok = ("$END", "", last[3], last[3])
     splice_type = _Splice
-    for tok in tokens:
+    for tok in (*tokens, end_tok):
         kind = tok[0]
         before = None
         while True:
             action = states[state_stack[-1]].get(kind)
             if action is None:
-                tokens.pop()
+                if not diagnose:
+                    raise _Retry
                 raise _SyntaxError(tok, _expected(tab, before or state_stack, end_state))
             if action[0] == 0:
-                state_stack.append(action[1])
-                values.append(tok)
+                push_state(action[1])
+                push_value(tok)
                 break
-            if before is None:
+            if diagnose and before is None:
                 before = state_stack[:]
-            origin, size, callback, keep, expand1, splice = reducers[action[1]]
-            if size:
-                children = values[-size:]
-                del values[-size:]
-                del state_stack[-size:]
+            origin, size, callback, keep, expand1, splice, mode = reducers[action[1]]
+            if mode == _UNIT:
+                del state_stack[-1]
+                push_state(states[state_stack[-1]][origin][1])
             else:
-                children = []
-            if keep is None:
-                kids = children
-            else:
-                kids = []
-                for child, kept in zip(children, keep, strict=True):
-                    if type(child) is splice_type:
-                        kids.extend(child)
-                    elif kept:
-                        kids.append(child)
-            if splice:
-                value = splice_type(kids)
-            elif expand1 and len(kids) == 1:
-                value = kids[0]
-            else:
-                value = callback(kids)
-            state_stack.append(states[state_stack[-1]][origin][1])
-            values.append(value)
-            if kind == "$END" and state_stack[-1] == end_state:
-                tokens.pop()
-                return value
+                if size:
+                    children = values[-size:]
+                    del values[-size:]
+                    del state_stack[-size:]
+                else:
+                    children = []
+                if mode == _SIMPLE:
+                    kids = children
+                else:
+                    kids = []
+                    for child, kept in zip(children, keep, strict=True):
+                        if type(child) is splice_type:
+                            kids.extend(child)
+                        elif kept:
+                            kids.append(child)
+                if splice:
+                    value = splice_type(kids)
+                elif expand1 and len(kids) == 1:
+                    value = kids[0]
+                else:
+                    value = callback(kids)
+                push_state(states[state_stack[-1]][origin][1])
+                push_value(value)
+            if tok is end_tok and state_stack[-1] == end_state:
+                return values[-1]
     raise AssertionError("the automaton ended without accepting")  # pragma: no cover
 
 
@@ -779,7 +814,16 @@ def parse_program(source: SourceFile) -> tuple[ir.Program, list[Diagnostic]]:
             continue
         builder.depth.clear()
         try:
-            statements.append(_drive(stmt, tab, reducers, "statement"))
+            try:
+                statements.append(_drive(stmt, tab, reducers, "statement"))
+            except _Retry:
+                builder.depth.clear()
+                errors_before = len(diags)
+                try:
+                    _drive(stmt, tab, reducers, "statement", diagnose=True)
+                finally:
+                    del diags[errors_before:]  # the first pass reported what its callbacks found
+                raise AssertionError("the diagnosing pass accepted what the fast pass refused")  # pragma: no cover
         except _Abort:
             statements.append(_broken(stmt))
         except _SyntaxError as err:

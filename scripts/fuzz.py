@@ -126,14 +126,17 @@ def run_random(deadline: float, max_examples: int, out_dir: Path, seed: int, see
     return tried, failures
 
 
-def run_atheris(deadline: float, max_examples: int, out_dir: Path) -> None:  # pragma: no cover
+def run_atheris(seconds: float, max_examples: int, out_dir: Path) -> None:  # pragma: no cover
     import atheris  # noqa: PLC0415
 
     count = 0
     failures = 0
+    deadline = 0.0
 
     def test_one(data: bytes) -> None:
-        nonlocal count, failures
+        nonlocal count, failures, deadline
+        if not count:  # the clock starts with the first input, after the set-up
+            deadline = time.monotonic() + seconds
         count += 1
         if count > max_examples or time.monotonic() > deadline:
             print(f"{count - 1} inputs tried (atheris), {failures} failing", flush=True)
@@ -173,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError:
             print("atheris is not installed; using hypothesis", file=sys.stderr)
         else:
-            run_atheris(deadline, args.examples, args.out)
+            run_atheris(args.seconds, args.examples, args.out)
             return 0
     tried, failures = run_random(deadline, args.examples, args.out, args.seed, args.corpus)
     elapsed = time.monotonic() - start
