@@ -69,7 +69,16 @@ def _version() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     # A short-lived process that frees nothing cyclic: the cyclic collector would only cost time.
+    collecting = gc.isenabled()
     gc.disable()
+    try:
+        return _main(argv)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _main(argv: list[str] | None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
