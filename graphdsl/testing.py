@@ -445,11 +445,13 @@ def _infer(callee: str, args: list[_Arg], t: TensorType) -> TensorType | None:
 
 
 def _try_layer(ctx: _Ctx, name: str, t: TensorType) -> tuple[_Step, TensorType] | None:
+    # params declared while drawing arguments are taken back if the layer is not used
+    saved = (len(ctx.program.params), dict(ctx.int_params), dict(ctx.float_params))
     args = _DRAWERS[name](ctx, t)
-    if args is None:
-        return None
-    out = _infer(name, args, t)
+    out = None if args is None else _infer(name, args, t)
     if out is None:
+        del ctx.program.params[saved[0]:]
+        ctx.int_params, ctx.float_params = saved[1], saved[2]
         return None
     return _Step(callee=name, args=args), out
 

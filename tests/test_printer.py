@@ -152,8 +152,8 @@ def test_two_comments_after_one_line_move_above_it() -> None:
 
 
 def test_comment_inside_a_chain_breaks_it() -> None:
-    source = "h = x -> Dense(1,  # units\n  activation='relu') -> Dense(2)\n"
-    assert fmt(source) == 'h = x\n    -> Dense(1, activation="relu")  # units\n    -> Dense(2)\n'
+    source = "h = x -> Dense(1,  # units\n  'relu') -> Dense(2)\n"
+    assert fmt(source) == 'h = x\n    -> Dense(1, "relu")  # units\n    -> Dense(2)\n'
 
 
 def test_comment_only_file() -> None:
@@ -187,15 +187,21 @@ def test_a_file_with_syntax_errors_is_not_formatted(source: str) -> None:
     assert any(d.is_error for d in diags)
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
-def test_examples_are_already_canonical(path: Path) -> None:
+CONTRACT = [p for p in EXAMPLES if p.name in ("news.gd", "social.gd")]
+
+
+@pytest.mark.parametrize("path", CONTRACT, ids=lambda p: p.name)
+def test_contract_programs_are_already_canonical(path: Path) -> None:
     text = path.read_text()
     assert fmt(text) == text
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
-def test_examples_round_trip_when_messed_up(path: Path) -> None:
+def test_examples_format_round_trip_even_when_messed_up(path: Path) -> None:
     text = path.read_text()
+    assert program(fmt(text)) == program(text)
+    assert comments(fmt(text)) == comments(text)
+    assert fmt(fmt(text)) == fmt(text)
     messy = "\n\n" + text.replace("\n", "\n\n").replace(" -> ", "->").replace(", ", " ,  ")
     assert program(fmt(messy)) == program(text)
     assert comments(fmt(messy)) == comments(messy)
