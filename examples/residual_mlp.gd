@@ -25,4 +25,4 @@ r2 = add(r1, b2)
 output price = r2 -> Dense(1)
     loss huber weight 1.0 metrics [mae]
 
-optimizer adam(learning_rate=1e-3)
+optimizer adam(learning_rate=0.001)
