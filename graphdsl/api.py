@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from . import ir
 from .diagnostics import (
     CompileError,
-    Diagnostic,
     LocatedDiagnostic,
-    Severity,
+    internal_error,
     locate,
     render_text,
     sort_key,
@@ -28,7 +27,7 @@ from .diagnostics import (
 from .graph import Graph
 from .parser import parse_program
 from .passes import DEFAULT_MAX_PARAMS, run_passes
-from .source import SourceFile, Span
+from .source import SourceFile
 
 __all__ = ["Report", "analyze", "build", "check", "format", "parse"]
 
@@ -68,16 +67,6 @@ class Report:
         return to_json(self.diagnostics)
 
 
-def _internal_error(err: BaseException) -> Diagnostic:
-    return Diagnostic(
-        "GD0999",
-        Severity.ERROR,
-        f"internal error in graphdsl: {type(err).__name__}: {err}",
-        Span(0, 0),
-        help="this is a bug in graphdsl, not in your program; please report it with the program",
-    )
-
-
 def analyze(
     text: str,
     filename: str = "<string>",
@@ -97,9 +86,9 @@ def analyze(
         graph, tensors, more = run_passes(program, params, max_params)
         diags = diags + more
     except RecursionError as err:  # pragma: no cover - the parser bounds nesting; a last guard
-        program, graph, tensors, diags = None, None, {}, [_internal_error(err)]
+        program, graph, tensors, diags = None, None, {}, [internal_error(err)]
     except Exception as err:  # a bug in graphdsl must still come back as a diagnostic
-        graph, tensors, diags = None, {}, [_internal_error(err)]
+        graph, tensors, diags = None, {}, [internal_error(err)]
     finally:
         if collecting:
             gc.enable()

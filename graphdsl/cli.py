@@ -7,8 +7,8 @@ Exit codes: 0 success (warnings allowed), 1 the program has errors (or the build
 from __future__ import annotations
 
 import argparse
-import gc
 import difflib
+import gc
 import json
 import os
 import sys

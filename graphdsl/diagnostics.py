@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from .source import SourceFile, Span
 
-
 _MAX_MESSAGE = 400
 
 
@@ -104,6 +103,17 @@ def locate(diag: Diagnostic, source: SourceFile) -> LocatedDiagnostic:
         message=diag.message,
         help=diag.help,
         diagnostic=diag,
+    )
+
+
+def internal_error(err: BaseException) -> Diagnostic:
+    """A bug in graphdsl, reported as a diagnostic rather than a traceback."""
+    return Diagnostic(
+        "GD0999",
+        Severity.ERROR,
+        f"internal error in graphdsl: {type(err).__name__}: {err}",
+        Span(0, 0),
+        help="this is a bug in graphdsl, not in your program; please report it with the program",
     )
 
 

@@ -823,7 +823,7 @@ def parse_program(source: SourceFile) -> tuple[ir.Program, list[Diagnostic]]:
                     _drive(stmt, tab, reducers, "statement", diagnose=True)
                 finally:
                     del diags[errors_before:]  # the first pass reported what its callbacks found
-                raise AssertionError("the diagnosing pass accepted what the fast pass refused")  # pragma: no cover
+                raise AssertionError("the diagnosing pass accepted what the fast pass refused") from None  # pragma: no cover
         except _Abort:
             statements.append(_broken(stmt))
         except _SyntaxError as err:

@@ -42,9 +42,9 @@ import bisect
 from dataclasses import dataclass, field
 
 from . import ir
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, internal_error
 from .parser import parse_program
-from .source import SourceFile, Span
+from .source import SourceFile
 
 MAX_WIDTH = 100
 INDENT = "    "
@@ -334,16 +334,6 @@ def format_program(program: ir.Program, source_text: str) -> str:
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 
-def _internal_error(err: BaseException) -> Diagnostic:
-    return Diagnostic(
-        "GD0999",
-        Severity.ERROR,
-        f"internal error in graphdsl: {type(err).__name__}: {err}",
-        Span(0, 0),
-        help="this is a bug in graphdsl, not in your program; please report it with the program",
-    )
-
-
 def format_text(text: str, filename: str = "<string>") -> tuple[str | None, list[Diagnostic]]:
     """Parse and format `text`.
 
@@ -353,7 +343,7 @@ def format_text(text: str, filename: str = "<string>") -> tuple[str | None, list
     try:
         program, diags = parse_program(SourceFile(filename, text))
     except Exception as err:  # a bug in the parser: never rewrite the file, say so
-        return None, [_internal_error(err)]
+        return None, [internal_error(err)]
     if any(d.is_error for d in diags) or any(isinstance(s, ir.Broken) for s in program.statements):
         return None, diags
     return format_program(program, text), diags
