@@ -7,12 +7,9 @@ Exit codes: 0 success (warnings allowed), 1 the program has errors (or the build
 from __future__ import annotations
 
 import argparse
-import difflib
 import gc
-import json
 import os
 import sys
-from pathlib import Path
 
 from . import api
 from .diagnostics import Diagnostic, Severity, locate, render_text
@@ -103,7 +100,11 @@ def _main(argv: list[str] | None) -> int:
 def _read(path: str) -> tuple[str | None, api.Report | None]:
     """Read a file as UTF-8: (text, None), or (None, a report of why it is not text)."""
     try:
-        data = Path(path).read_bytes() if path != "-" else sys.stdin.buffer.read()
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
     except IsADirectoryError:
@@ -184,6 +185,8 @@ def _check(args) -> int:
         if args.shapes and report.graph is not None and args.format == "text":
             print(shapes_table(report))
     if json_acc is not None:
+        import json  # noqa: PLC0415
+
         print(json.dumps(json_acc, indent=2))
     return EXIT_ERRORS if failed else EXIT_OK
 
@@ -229,15 +232,18 @@ def _build(args) -> int:
     if text is None:
         _print_report(unreadable, "text", None)
         return EXIT_ERRORS
-    out = Path(args.output) if args.output else Path(args.file).with_suffix(".keras")
-    if out.suffix != ".keras":
+    out = args.output or os.path.splitext(args.file)[0] + ".keras"
+    if not out.endswith(".keras"):
         raise UsageError(f"the output must end in .keras (Keras insists): {out}")
-    if not out.parent.exists():
-        raise UsageError(f"the folder {out.parent} does not exist")
+    folder = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(folder):
+        raise UsageError(f"the folder {folder} does not exist")
     report = api.check(text, args.file, overrides, args.max_params)
     json_acc: list | None = [] if args.format == "json" else None
     _print_report(report, args.format, json_acc)
     if json_acc is not None and json_acc:
+        import json  # noqa: PLC0415
+
         print(json.dumps(json_acc, indent=2))
     if report.graph is None:
         return EXIT_ERRORS  # TensorFlow was never imported
@@ -305,24 +311,27 @@ def _fmt(args) -> int:
         elif args.diff:
             sys.stdout.writelines(_diff(text, result, path))
         else:
-            _write_atomic(Path(path), result)
+            _write_atomic(path, result)
             print(f"reformatted {path}")
     return status
 
 
 def _diff(before: str, after: str, name: str) -> list[str]:
+    import difflib  # noqa: PLC0415
+
     return list(difflib.unified_diff(before.splitlines(True), after.splitlines(True), f"{name}", f"{name} (formatted)"))
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: str, text: str) -> None:
     """Write next to the target, then rename: a failure never leaves a half-written file."""
-    import tempfile
+    import tempfile  # noqa: PLC0415
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    folder, name = os.path.split(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o777)  # keep the formatted file's permissions
+        os.chmod(tmp, os.stat(path).st_mode & 0o777)  # keep the formatted file's permissions
         os.replace(tmp, path)
     except BaseException:
         try:

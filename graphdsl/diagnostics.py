@@ -8,7 +8,6 @@ and Elm do; `to_json` gives tools a list of plain objects.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -186,4 +185,6 @@ def render_text(diags: Iterable[Diagnostic], source: SourceFile) -> str:
 
 
 def to_json(located: Iterable[LocatedDiagnostic]) -> str:
+    import json  # noqa: PLC0415
+
     return json.dumps([d.to_dict() for d in located], indent=2)

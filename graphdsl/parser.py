@@ -18,9 +18,8 @@ This is the only module that imports Lark, and it does so only to (re)build the 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
+import os
 import re
-from pathlib import Path
 
 from . import ir
 from .diagnostics import Diagnostic, Label, Severity
@@ -117,17 +116,21 @@ _ORDER = [
 # ---- tables -------------------------------------------------------------------------------------
 
 
-def grammar_path() -> Path:
+def grammar_path() -> str:
     """Where the grammar file is: inside the installed package, or in the source checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "grammar" / "graphdsl.lark", here.parent / "grammar" / "graphdsl.lark"):
-        if candidate.is_file():
+    here = os.path.dirname(os.path.abspath(__file__))
+    for candidate in (
+        os.path.join(here, "grammar", "graphdsl.lark"),
+        os.path.join(os.path.dirname(here), "grammar", "graphdsl.lark"),
+    ):
+        if os.path.isfile(candidate):
             return candidate
     raise FileNotFoundError("graphdsl.lark not found beside the graphdsl package")
 
 
 def grammar_text() -> str:
-    return grammar_path().read_text(encoding="utf-8")
+    with open(grammar_path(), encoding="utf-8") as fh:
+        return fh.read()
 
 
 def build_tables(grammar: str) -> dict:
@@ -183,7 +186,7 @@ def build_tables(grammar: str) -> dict:
         for state, row in states.items()
     }
     return {
-        "grammar_sha256": hashlib.sha256(grammar.encode("utf-8")).hexdigest(),
+        "grammar": grammar,  # the tables are stale unless the grammar file is exactly this
         "states": dict(sorted(renumbered.items())),
         "rules": rule_rows,
         "start_states": {k: order[v] for k, v in sorted(table.start_states.items())},
@@ -193,11 +196,10 @@ def build_tables(grammar: str) -> dict:
 
 def _load_tables() -> dict:
     grammar = grammar_text()
-    digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()
     try:
         from . import _tables  # noqa: PLC0415
 
-        if _tables.TABLES["grammar_sha256"] == digest:
+        if _tables.TABLES.get("grammar") == grammar:
             return _tables.TABLES
     except ImportError:
         pass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -26,6 +25,8 @@ def suggest(name: str, candidates: Iterable[str]) -> str | None:
     for cand in pool:
         if cand.casefold().replace("_", "") == norm and cand != name:
             return cand
+    import difflib  # noqa: PLC0415 - only a program with a mistake pays for it
+
     best: tuple[float, str] | None = None
     for cand in pool:
         if cand == name:
