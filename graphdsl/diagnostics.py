@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
+from .records import Record, record
 from .source import SourceFile, Span
 
 _MAX_MESSAGE = 400
@@ -25,16 +25,16 @@ class Severity(enum.StrEnum):
         return self.value
 
 
-@dataclass(frozen=True)
-class Label:
+@record
+class Label(Record):
     """A secondary place in the source that explains the diagnostic."""
 
     span: Span
     message: str
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+@record
+class Diagnostic(Record):
     """One finding about a program, located in its source."""
 
     code: str
@@ -56,8 +56,8 @@ class Diagnostic:
         return self.severity is Severity.ERROR
 
 
-@dataclass(frozen=True)
-class LocatedDiagnostic:
+@record
+class LocatedDiagnostic(Record):
     """A diagnostic with its file, lines and columns resolved (what the API hands out).
 
     Lines and columns are 1-based; ``end_line``/``end_column`` point just past the span.

@@ -13,14 +13,15 @@ Tensor ids: a named tensor's id is its name; an intermediate tensor of a chain i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .catalog.types import TensorType
+from .records import Record, record
 from .source import Span
 
 
-@dataclass(frozen=True)
-class InputOp:
+@record
+class InputOp(Record):
     """`input NAME: DTYPE[DIMS]` -> ``keras.Input(shape=type.shape, dtype=type.dtype, name=name)``."""
 
     tensor: str  # == name
@@ -29,8 +30,8 @@ class InputOp:
     span: Span
 
 
-@dataclass(frozen=True)
-class Layer:
+@record
+class Layer(Record):
     """One Keras layer object. A `layer` declaration is one Layer applied at several places."""
 
     name: str  # the Keras layer name: unique, deterministic, readable
@@ -42,8 +43,8 @@ class Layer:
     declared: bool = False  # from a `layer NAME = ...` declaration
 
 
-@dataclass(frozen=True)
-class ApplyOp:
+@record
+class ApplyOp(Record):
     """``tensor = layers[layer](inputs[0])``; a merge applies its layer to all its inputs."""
 
     tensor: str
@@ -54,8 +55,8 @@ class ApplyOp:
     merge: bool = False  # a merge layer (Concatenate, Add, ...) takes a list of inputs
 
 
-@dataclass(frozen=True)
-class LossSpec:
+@record
+class LossSpec(Record):
     """A loss, metric or optimizer as Keras wants it: canonical name and keyword arguments."""
 
     name: str  # canonical Keras name (aliases resolved), e.g. "mean_squared_error"
@@ -63,8 +64,8 @@ class LossSpec:
     kwargs: Mapping[str, object] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class OutputSpec:
+@record
+class OutputSpec(Record):
     name: str
     tensor: str  # the tensor whose producing layer is named `name`
     type: TensorType
@@ -74,8 +75,8 @@ class OutputSpec:
     span: Span
 
 
-@dataclass(frozen=True)
-class Graph:
+@record
+class Graph(Record):
     model_name: str
     inputs: tuple[InputOp, ...]
     layers: Mapping[str, Layer]  # by Keras layer name, in creation order

@@ -7,8 +7,9 @@ Lark (the parser builds these nodes) or Keras (the lowering reads them).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from .records import Record, record
 from .source import NO_SPAN, Span
 
 
@@ -16,8 +17,8 @@ def _span() -> Span:
     return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
-@dataclass(frozen=True)
-class Ident:
+@record
+class Ident(Record):
     """A name as written, e.g. the `features` of `features = ...`."""
 
     name: str
@@ -27,8 +28,8 @@ class Ident:
 # ---- expressions (constant arguments) -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Number:
+@record
+class Number(Record):
     value: int | float
     span: Span = _span()
 
@@ -43,61 +44,61 @@ class Number:
         return hash((Number, type(self.value), self.value))
 
 
-@dataclass(frozen=True)
-class String:
+@record
+class String(Record):
     value: str
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Bool:
+@record
+class Bool(Record):
     value: bool
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class NoneLit:
+@record
+class NoneLit(Record):
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Ref:
+@record
+class Ref(Record):
     """A use of a name: a param inside an expression, a tensor at a chain's head, a layer step."""
 
     name: str
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class TupleLit:
+@record
+class TupleLit(Record):
     items: tuple[Expr, ...]
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class ListLit:
+@record
+class ListLit(Record):
     items: tuple[Expr, ...]
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class BinOp:
+@record
+class BinOp(Record):
     op: str  # one of + - * / //
     left: Expr
     right: Expr
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Neg:
+@record
+class Neg(Record):
     """Unary minus (unary plus is dropped by the parser)."""
 
     operand: Expr
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Arg:
+@record
+class Arg(Record):
     """One argument of a call: positional when `name` is None."""
 
     name: Ident | None
@@ -105,8 +106,8 @@ class Arg:
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Call:
+@record
+class Call(Record):
     """`Name(args...)`: a layer call in a chain or an argument, a merge at a chain's head,
     or a called loss/metric/optimizer."""
 
@@ -121,8 +122,8 @@ Expr = Number | String | Bool | NoneLit | Ref | TupleLit | ListLit | BinOp | Neg
 # ---- chains ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Chain:
+@record
+class Chain(Record):
     """`head -> step -> step`: the head is a `Ref` (a tensor) or a `Call` (a merge); each step is
     a `Call` (a layer made here) or a `Ref` (a `layer` declaration)."""
 
@@ -131,8 +132,8 @@ class Chain:
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Spec:
+@record
+class Spec(Record):
     """A loss, metric or optimizer: a Keras identifier, optionally called with keyword arguments."""
 
     name: Ident
@@ -143,49 +144,49 @@ class Spec:
 # ---- statements -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ModelDecl:
+@record
+class ModelDecl(Record):
     name: Ident
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class ParamDecl:
+@record
+class ParamDecl(Record):
     name: Ident
     value: Expr
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Dim:
+@record
+class Dim(Record):
     size: int | None  # None for `?`
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class InputDecl:
+@record
+class InputDecl(Record):
     name: Ident
     dtype: Ident
     dims: tuple[Dim, ...]
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Assign:
+@record
+class Assign(Record):
     name: Ident
     chain: Chain
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class LayerDecl:
+@record
+class LayerDecl(Record):
     name: Ident
     call: Call
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class OutputDecl:
+@record
+class OutputDecl(Record):
     name: Ident
     chain: Chain
     loss: Spec | None = None
@@ -196,14 +197,14 @@ class OutputDecl:
     clause_spans: tuple[tuple[str, Span], ...] = field(default=(), compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class OptimizerDecl:
+@record
+class OptimizerDecl(Record):
     spec: Spec
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Broken:
+@record
+class Broken(Record):
     """A statement that did not parse. It keeps the name it was defining (if that much was
     readable) so later passes treat the name as defined-but-unknown instead of reporting every
     use of it as undefined."""
@@ -217,16 +218,16 @@ class Broken:
 Statement = ModelDecl | ParamDecl | InputDecl | Assign | LayerDecl | OutputDecl | OptimizerDecl | Broken
 
 
-@dataclass(frozen=True)
-class Comment:
+@record
+class Comment(Record):
     """`# text` (the text excludes the `#`); kept for the formatter."""
 
     text: str
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Program:
+@record
+class Program(Record):
     statements: tuple[Statement, ...]
     comments: tuple[Comment, ...] = field(default=(), compare=False)
     span: Span = _span()

@@ -7,11 +7,13 @@ Lines and columns are 1-based and computed on demand, so spans stay two integers
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from .records import Record, record
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+@record(slots=True)
+class Span(Record):
     """A half-open range of character offsets into the source text."""
 
     start: int
@@ -25,16 +27,16 @@ class Span:
 NO_SPAN = Span(0, 0)
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+@record(slots=True)
+class Location(Record):
     """A 1-based line and column."""
 
     line: int
     column: int
 
 
-@dataclass(frozen=True)
-class SourceFile:
+@record
+class SourceFile(Record):
     """A named source text with a line index."""
 
     name: str

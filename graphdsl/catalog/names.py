@@ -8,15 +8,16 @@ The names come from `_signatures.py` (generated from Keras); this module adds lo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from graphdsl.catalog import _signatures as sig
 from graphdsl.catalog.types import FLOAT_DTYPES, TensorType, fmt_shape
+from graphdsl.records import Record, record
 from graphdsl.suggest import suggest as _suggest
 
 
-@dataclass(frozen=True)
-class Registry:
+@record
+class Registry(Record):
     """One family of Keras names (e.g. losses), keyed by every accepted spelling."""
 
     kind: str

@@ -8,9 +8,10 @@ float, str, bool, None, tuples (lists arrive as tuples) — or a `LayerValue`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from graphdsl.records import Record, record
 from graphdsl.suggest import suggest
 
 DTYPES = ("float16", "bfloat16", "float32", "float64", "int32", "int64", "uint8", "bool")
@@ -18,8 +19,8 @@ FLOAT_DTYPES = frozenset({"float16", "bfloat16", "float32", "float64"})
 INT_DTYPES = frozenset({"int32", "int64", "uint8"})
 
 
-@dataclass(frozen=True)
-class TensorType:
+@record
+class TensorType(Record):
     """The static type of a tensor: shape WITHOUT the batch axis (None = unknown) and dtype."""
 
     shape: tuple[int | None, ...]
@@ -88,8 +89,8 @@ def fmt_value(value: object) -> str:
     return repr(value)
 
 
-@dataclass(frozen=True)
-class Kind:
+@record
+class Kind(Record):
     """An accepted-type checker for one parameter; `name` is in human words."""
 
     name: str
@@ -254,8 +255,8 @@ def LayerKind(allowed: Sequence[str] | None = None) -> Kind:
     return k
 
 
-@dataclass(frozen=True)
-class Param:
+@record
+class Param(Record):
     """One constructor parameter: name, default (or REQUIRED) and accepted kind.
 
     `keyword_only` marks base-layer keywords (such as ``trainable``) that Keras takes
@@ -273,8 +274,8 @@ class Param:
         return self.default is REQUIRED
 
 
-@dataclass(frozen=True)
-class LayerValue:
+@record
+class LayerValue(Record):
     """A layer given as an argument, e.g. the LSTM in ``Bidirectional(LSTM(32))``."""
 
     spec: LayerSpec
@@ -289,8 +290,8 @@ CountRule = Callable[["LayerSpec", Mapping[str, object], TensorType], int]
 DtypeRule = Callable[["LayerSpec", Mapping[str, object], TensorType], str]
 
 
-@dataclass(frozen=True)
-class LayerSpec:
+@record
+class LayerSpec(Record):
     """A supported Keras layer: constructor parameters and its shape, dtype and count rules."""
 
     name: str
@@ -336,8 +337,8 @@ class LayerSpec:
 MergeRule = Callable[["MergeSpec", Mapping[str, object], Sequence[TensorType]], TensorType]
 
 
-@dataclass(frozen=True)
-class MergeSpec:
+@record
+class MergeSpec(Record):
     """A merge (concat, add, ..., dot): its Keras class, keyword params and shape rule."""
 
     name: str

@@ -6,11 +6,10 @@ uses of it are silent (the name is then treated as unknown, not as a second erro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .. import ir
 from ..catalog.merges import get_merge
 from ..diagnostics import Diagnostic, Label, Severity
+from ..records import Record, record
 from ..source import Span
 from ..suggest import suggest
 
@@ -24,16 +23,16 @@ KIND_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class Definition:
+@record
+class Definition(Record):
     name: str
     kind: str  # param | input | tensor | output | layer | broken
     index: int  # statement index
     span: Span  # the defining identifier
 
 
-@dataclass(frozen=True)
-class Symbols:
+@record
+class Symbols(Record):
     defs: dict[str, Definition]  # first definition of each name
     model_name: str | None
     undefined: frozenset[str]  # names used but never defined (reported once)
