@@ -286,12 +286,30 @@ def _did_you_mean(message: str) -> str | None:
     return m.group(1) if m else None
 
 
+# Keras exports some layers under a second name; graphdsl accepts one spelling of each.
+_KERAS_ALIASES = {
+    "MaxPool1D": "MaxPooling1D",
+    "MaxPool2D": "MaxPooling2D",
+    "AvgPool1D": "AveragePooling1D",
+    "AvgPool2D": "AveragePooling2D",
+    "GlobalMaxPool1D": "GlobalMaxPooling1D",
+    "GlobalMaxPool2D": "GlobalMaxPooling2D",
+    "GlobalAvgPool1D": "GlobalAveragePooling1D",
+    "GlobalAvgPool2D": "GlobalAveragePooling2D",
+    "Convolution1D": "Conv1D",
+    "Convolution2D": "Conv2D",
+}
+
+
 def _lookup_layer(st: _State, callee: ir.Ident):
     spec = catalog.get_layer(callee.name)
     if spec is not None:
         return spec
     name = callee.name
-    if name == "Lambda" or name in catalog.KNOWN_UNSUPPORTED:
+    if name in _KERAS_ALIASES:
+        st.error("GD0103", f"unknown layer '{name}'", callee.span,
+                 help=f"graphdsl spells Keras's alias {name} as '{_KERAS_ALIASES[name]}'")
+    elif name == "Lambda" or name in catalog.KNOWN_UNSUPPORTED:
         st.error("GD0104", f"{name} is a Keras layer that graphdsl does not support", callee.span,
                  help="graphdsl builds only layers it can check (and never runs code); "
                  "see the README's list of supported layers")
