@@ -17,12 +17,12 @@ This is the only module that imports Lark, and it does so only to (re)build the 
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 
 from . import ir
 from .diagnostics import Diagnostic, Label, Severity
+from .records import replace
 from .source import SourceFile, Span
 
 MAX_NESTING = 64  # brackets deep; far beyond any real program, far below Python's recursion limit
@@ -511,7 +511,7 @@ class _Builder:
 
     def paren(self, c):
         # the same expression, located at its parentheses (so `(a + 1) // 0` is underlined whole)
-        inner = dataclasses.replace(c[1], span=_sp(c[0], c[2]))
+        inner = replace(c[1], span=_sp(c[0], c[2]))
         self.depth[id(inner)] = self.depth.get(id(c[1]), 0)
         return inner
 

@@ -51,10 +51,10 @@ def test_check_infers_what_keras_builds(text: str) -> None:
 
 def test_a_mismatch_is_reported_not_accepted() -> None:
     """The cross-check is not a formality: tamper with one inferred count and the build refuses."""
-    import dataclasses
+    from graphdsl.records import replace
 
     report, graph = graphdsl.analyze("input x: float32[4]\noutput y = x -> Dense(3) loss mse\n")
     layer = graph.layers["y"]
-    bad = dataclasses.replace(graph, layers={**graph.layers, "y": dataclasses.replace(layer, params=1)})
+    bad = replace(graph, layers={**graph.layers, "y": replace(layer, params=1)})
     with pytest.raises(lower.InternalError, match="'y'"):
         lower.build_model(bad, compile=False, source=report.source)
