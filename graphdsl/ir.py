@@ -1,4 +1,4 @@
-"""The IR: a program as frozen dataclasses.
+"""The IR: a program as frozen records (see records.py).
 
 Every node carries the `Span` of the text it came from; spans never take part in equality, so
 two programs that differ only in layout or comments compare equal. Nothing here knows about
