@@ -196,7 +196,6 @@ def shapes_table(report: api.Report) -> str:
     graph = report.graph
     assert graph is not None
     rows = [("tensor", "shape", "dtype", "made by", "params")]
-    producer = {op.tensor: op for op in graph.ops}
     counted: set[str] = set()
     for inp in graph.inputs:
         rows.append((inp.name, _shape(inp.type.keras_shape()), inp.type.dtype, "Input", "0"))
@@ -208,7 +207,6 @@ def shapes_table(report: api.Report) -> str:
         label = op.tensor if "/" not in op.tensor else "  " + op.tensor
         made = f"{layer.class_name} '{layer.name}' ({where.line}:{where.column})"
         rows.append((label, _shape(op.type.keras_shape()), op.type.dtype, made, f"{n:,}"))
-    del producer
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = []
     for i, r in enumerate(rows):

@@ -347,11 +347,10 @@ def _layer_decl(st: _State, stmt: ir.LayerDecl) -> None:
 
 
 def _activation_of(spec_name: str, args: Mapping[str, object]) -> str | None:
+    """The activation a layer ends with (`Activation("softmax")` and `Dense(..., activation=...)`
+    alike), for the loss-suits-output check."""
     if spec_name == "Softmax":
         return "softmax"
-    if spec_name == "Activation":
-        act = args.get("activation")
-        return act if isinstance(act, str) else None
     act = args.get("activation")
     return act if isinstance(act, str) else None
 
