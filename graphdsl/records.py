@@ -6,14 +6,16 @@ is declared the same way -- annotated fields, defaults, `dataclasses.field(...)`
 `default_factory`, `compare=False`, `repr=False`, `kw_only=True`, `init=False`, and an optional
 `__post_init__` -- but its `__init__`, equality, hash and `repr` are shared methods of `Record`
 that read a field table built once per class. Instances are frozen (assignment raises
-`dataclasses.FrozenInstanceError`); `replace(obj, **changes)` makes a changed copy.
+`dataclasses.FrozenInstanceError`); `replace(obj, **changes)` makes a changed copy, and
+`dataclasses.fields`, `dataclasses.replace` and `dataclasses.asdict` work on records too.
 
 Records with `slots=True` (`Span`, made a hundred thousand times a file) stay real dataclasses.
 """
 
 from __future__ import annotations
 
-from dataclasses import MISSING, Field, FrozenInstanceError, dataclass
+import dataclasses
+from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field
 
 
 class Record:
@@ -80,12 +82,14 @@ def record(cls=None, /, *, slots: bool = False):
 
 def _make(cls):
     pos, init, defaults, compare, shown = [], [], [], [], []
+    fields: dict[str, Field] = {}
     for klass in reversed(cls.__mro__):
-        for name in klass.__dict__.get("__annotations__", {}):
+        for name, annotation in klass.__dict__.get("__annotations__", {}).items():
             if name.startswith("_record_"):
                 continue
             value = klass.__dict__.get(name, MISSING)
             spec = value if isinstance(value, Field) else None
+            fields[name] = _described(spec if spec is not None else field(default=value), name, annotation)
             default = spec.default if spec else value
             factory = spec.default_factory if spec else MISSING
             if spec is not None:  # leave a plain class attribute (or none) behind, as dataclass does
@@ -114,7 +118,21 @@ def _make(cls):
     cls._record_compare = tuple(compare)
     cls._record_repr = tuple(shown)
     cls._record_post = hasattr(cls, "__post_init__")
+    if _FIELD is not None:  # so dataclasses.fields, replace and asdict work on records too
+        cls.__dataclass_fields__ = fields
     return cls
+
+
+# The marker dataclasses puts on an ordinary field (a private name, stable since Python 3.7);
+# without it records still work, only dataclasses' functions do not recognise them.
+_FIELD = getattr(dataclasses, "_FIELD", None)
+
+
+def _described(spec: Field, name: str, annotation: object) -> Field:
+    spec.name = name
+    spec.type = annotation
+    spec._field_type = _FIELD  # type: ignore[attr-defined]
+    return spec
 
 
 def _compile_init(cls) -> object:
