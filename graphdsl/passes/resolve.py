@@ -129,23 +129,20 @@ _EXPECTED_WORDS = {
 }
 
 
+_ONCE = {ir.ModelDecl: "model", ir.OptimizerDecl: "optimizer"}
+
+
 def resolve(program: ir.Program) -> tuple[Symbols, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     defs: dict[str, Definition] = {}
-    model_decl: ir.ModelDecl | None = None
-    optimizer_decl: ir.OptimizerDecl | None = None
+    once: dict[str, ir.ModelDecl | ir.OptimizerDecl] = {}  # statements a program has at most one of
     for index, stmt in enumerate(program.statements):
-        if isinstance(stmt, ir.ModelDecl):
-            if model_decl is not None:
-                diags.append(_twice("model", stmt, model_decl))
+        word = _ONCE.get(type(stmt))
+        if word is not None:
+            if word in once:
+                diags.append(_twice(word, stmt, once[word]))
             else:
-                model_decl = stmt
-            continue
-        if isinstance(stmt, ir.OptimizerDecl):
-            if optimizer_decl is not None:
-                diags.append(_twice("optimizer", stmt, optimizer_decl))
-            else:
-                optimizer_decl = stmt
+                once[word] = stmt
             continue
         ident = ir.defined_name(stmt)
         if ident is None:
@@ -239,6 +236,7 @@ def resolve(program: ir.Program) -> tuple[Symbols, list[Diagnostic]]:
                        Span(0, min(end, 0)),
                        help="declare one, e.g.: output y = x -> Dense(1) loss mse")
         )
+    model_decl = once.get("model")
     symbols = Symbols(
         defs,
         model_decl.name.name if model_decl else None,
