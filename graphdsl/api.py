@@ -140,7 +140,7 @@ def build(
     report, graph = analyze(text, filename, params, max_params)
     if graph is None:
         raise CompileError(report.diagnostics, report.render())
-    from . import lower  # noqa: PLC0415 - TensorFlow is imported only here
+    from .backend import lower  # noqa: PLC0415 - TensorFlow is imported only here
 
     with lower.quiet_tensorflow():
         # build_model cross-checks Keras's shapes and counts against the graph (InternalError)

@@ -24,8 +24,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from graphdsl import lower  # noqa: E402
 from graphdsl.api import analyze  # noqa: E402
+from graphdsl.backend import lower  # noqa: E402
 from graphdsl.source import SourceFile  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))

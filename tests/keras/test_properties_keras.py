@@ -17,7 +17,7 @@ import pytest  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 import graphdsl  # noqa: E402
-from graphdsl import lower  # noqa: E402
+from graphdsl.backend import lower  # noqa: E402
 from graphdsl.testing import programs  # noqa: E402
 
 pytestmark = pytest.mark.keras

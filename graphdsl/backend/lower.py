@@ -24,14 +24,14 @@ import warnings
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .catalog import MERGE_BY_KERAS_CLASS, LayerValue, get_layer, get_merge
-from .catalog.names import LOSSES, METRICS, OPTIMIZERS, Registry
-from .graph import Graph, Layer, LossSpec
+from ..catalog import MERGE_BY_KERAS_CLASS, LayerValue, get_layer, get_merge
+from ..catalog.names import LOSSES, METRICS, OPTIMIZERS, Registry
+from ..graph import Graph, Layer, LossSpec
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import keras
 
-    from .source import SourceFile
+    from ..source import SourceFile
 
 __all__ = [
     "InternalError",

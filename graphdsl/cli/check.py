@@ -1,0 +1,68 @@
+"""`graphdsl check`: diagnostics (text or JSON) and, with --shapes, Keras's summary without Keras."""
+
+from __future__ import annotations
+
+from .. import api
+from .common import EXIT_ERRORS, EXIT_OK, add_program_options, defines, print_report, read_source
+
+NAME = "check"
+
+
+def add_parser(sub) -> None:
+    c = sub.add_parser("check", help="check programs without building them (no TensorFlow)")
+    c.add_argument("files", nargs="+", metavar="FILE")
+    c.add_argument("--shapes", action="store_true", help="print every named tensor's shape and each layer's parameters")
+    c.add_argument("--format", choices=("text", "json"), default="text", help="how to print diagnostics")
+    add_program_options(c)
+
+
+def run(args) -> int:
+    overrides = defines(args.defines)
+    failed = False
+    json_acc: list | None = [] if args.format == "json" else None
+    for path in args.files:
+        text, unreadable = read_source(path)
+        if text is None:
+            failed = True
+            print_report(unreadable, args.format, json_acc)
+            continue
+        report = api.check(text, path if path != "-" else "<stdin>", overrides, args.max_params)
+        print_report(report, args.format, json_acc)
+        failed |= not report.ok
+        if args.shapes and report.graph is not None and args.format == "text":
+            print(shapes_table(report))
+    if json_acc is not None:
+        import json  # noqa: PLC0415
+
+        print(json.dumps(json_acc, indent=2))
+    return EXIT_ERRORS if failed else EXIT_OK
+
+
+def shapes_table(report: api.Report) -> str:
+    """Keras's summary, without Keras: tensors, shapes, dtypes, the layers that made them."""
+    graph = report.graph
+    assert graph is not None
+    rows = [("tensor", "shape", "dtype", "made by", "params")]
+    counted: set[str] = set()
+    for inp in graph.inputs:
+        rows.append((inp.name, _shape(inp.type.keras_shape()), inp.type.dtype, "Input", "0"))
+    for op in graph.ops:
+        layer = graph.layers[op.layer]
+        where = report.source.location(op.span.start)
+        n = 0 if op.layer in counted else layer.params
+        counted.add(op.layer)
+        label = op.tensor if "/" not in op.tensor else "  " + op.tensor
+        made = f"{layer.class_name} '{layer.name}' ({where.line}:{where.column})"
+        rows.append((label, _shape(op.type.keras_shape()), op.type.dtype, made, f"{n:,}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = []
+    for i, r in enumerate(rows):
+        lines.append("  ".join(c.ljust(widths[j]) if j != 4 else c.rjust(widths[j]) for j, c in enumerate(r)).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    lines.append(f"Total params: {graph.param_count:,}")
+    return f"{report.source.name}\n" + "\n".join(lines) + "\n"
+
+
+def _shape(shape: tuple) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"

@@ -1,0 +1,84 @@
+"""`graphdsl fmt`: rewrite programs in the canonical style (atomically; never a file with errors)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..diagnostics import render_text
+from ..source import SourceFile
+from .common import EXIT_ERRORS, EXIT_OK, print_report, read_source
+
+NAME = "fmt"
+
+
+def add_parser(sub) -> None:
+    f = sub.add_parser("fmt", help="rewrite programs in the canonical style")
+    f.add_argument("files", nargs="+", metavar="FILE", help="files to format in place; '-' reads stdin, writes stdout")
+    mode = f.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="change nothing; exit 1 and name the files that would change")
+    mode.add_argument("--diff", action="store_true", help="change nothing; print a unified diff")
+
+
+def run(args) -> int:
+    from ..printer import format_text  # noqa: PLC0415
+
+    status = EXIT_OK
+    for path in args.files:
+        text, unreadable = read_source(path)
+        if text is None:
+            print_report(unreadable, "text", None)
+            status = EXIT_ERRORS
+            continue
+        name = path if path != "-" else "<stdin>"
+        result, diags = format_text(text, name)
+        if result is None:
+            source = SourceFile(name, text)
+            sys.stderr.write(render_text(sorted(diags, key=lambda d: d.span.start), source))
+            sys.stderr.write(f"{name}: not formatted (it has errors)\n")
+            status = EXIT_ERRORS
+            continue
+        if path == "-":
+            if args.check:
+                status = status if result == text else EXIT_ERRORS
+            elif args.diff:
+                sys.stdout.writelines(_diff(text, result, name))
+            else:
+                sys.stdout.write(result)
+            continue
+        if result == text:
+            continue
+        if args.check:
+            print(f"would reformat {path}")
+            status = EXIT_ERRORS
+        elif args.diff:
+            sys.stdout.writelines(_diff(text, result, path))
+        else:
+            write_atomic(path, result)
+            print(f"reformatted {path}")
+    return status
+
+
+def _diff(before: str, after: str, name: str) -> list[str]:
+    import difflib  # noqa: PLC0415
+
+    return list(difflib.unified_diff(before.splitlines(True), after.splitlines(True), f"{name}", f"{name} (formatted)"))
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write next to the target, then rename: a failure never leaves a half-written file."""
+    import tempfile  # noqa: PLC0415
+
+    folder, name = os.path.split(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.chmod(tmp, os.stat(path).st_mode & 0o777)  # keep the formatted file's permissions
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
