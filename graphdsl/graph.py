@@ -21,6 +21,16 @@ from .source import Span
 
 
 @record
+class BlockCall(Record):
+    """One call of a `block` (language version 2): a frame of the "macro backtrace" that made a
+    layer or an op. Layers and ops made outside any block have no frames."""
+
+    id: str  # unique and readable, the prefix of the names of the layers it made: "stage2_residual_1"
+    block: str  # the block's name, e.g. "residual"
+    span: Span  # the call in the source
+
+
+@record
 class InputOp(Record):
     """`input NAME: DTYPE[DIMS]` -> ``keras.Input(shape=type.shape, dtype=type.dtype, name=name)``."""
 
@@ -41,6 +51,7 @@ class Layer(Record):
     span: Span
     params: int  # parameter count (of the one object, however often it is applied)
     declared: bool = False  # from a `layer NAME = ...` declaration
+    calls: tuple[BlockCall, ...] = ()  # the block calls that made it, outermost first
 
 
 @record
@@ -53,6 +64,7 @@ class ApplyOp(Record):
     type: TensorType
     span: Span
     merge: bool = False  # a merge layer (Concatenate, Add, ...) takes a list of inputs
+    calls: tuple[BlockCall, ...] = ()  # the block calls that made it, outermost first
 
 
 @record
