@@ -58,3 +58,18 @@ def test_language_server_imports_no_tensorflow():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr
+
+
+def test_formatting_from_the_analysis_equals_fmt():
+    import graphdsl
+    from graphdsl.printer import format_text
+
+    for path in sorted((ROOT / "examples").glob("*.gd")) + sorted((ROOT / "tests" / "golden").glob("*.gd")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        messy = text.replace(" = ", "=").replace(", ", ",")
+        assert Analysis(messy).formatted() == format_text(messy)[0], path.name
+    assert Analysis("input x: float32[4]\noutput y=x->Dense(1) loss mse\n").formatted() == graphdsl.format(
+        "input x: float32[4]\noutput y=x->Dense(1) loss mse\n")

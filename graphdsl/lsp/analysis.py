@@ -8,6 +8,7 @@ here is plain Python, so it is tested directly as well as through the server.
 
 from __future__ import annotations
 
+import gc
 import re
 
 from .. import api, ir
@@ -48,6 +49,16 @@ class Analysis:
     """Parse, check and index one text."""
 
     def __init__(self, text: str, filename: str = "<string>"):
+        # like the check itself: many small acyclic objects, nothing for the cyclic collector to find
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._analyze(text, filename)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _analyze(self, text: str, filename: str) -> None:
         self.text = text
         self.report, self.graph, program = api.analyze_program(text, filename)
         self.program = program if program is not None else ir.Program(())
@@ -212,6 +223,17 @@ class Analysis:
             return f"{callee} has no argument `{name}`"
         default = "required" if p.required else f"default `{fmt_value(p.default)}`"
         return f"`{name}` of {callee}: {p.kind.name} ({default})"
+
+    def formatted(self) -> str | None:
+        """The text in `graphdsl fmt`'s style, or None if it has syntax errors (as `fmt` refuses)."""
+        from ..printer import format_program  # noqa: PLC0415
+
+        syntax = any(d.code < "GD0100" and d.severity == "error" for d in self.report.diagnostics)
+        if syntax or any(isinstance(s, ir.Broken) for s in self.program.statements) or not self.program.statements:
+            from ..printer import format_text  # noqa: PLC0415 - the formatter's own verdict on odd texts
+
+            return format_text(self.text)[0]
+        return format_program(self.program, self.text)
 
     # ---- symbols ---------------------------------------------------------------------------
 

@@ -8,6 +8,8 @@ client's position encoding (UTF-16 unless it asks for another) by pygls's codec.
 
 from __future__ import annotations
 
+import asyncio
+
 from lsprotocol import types as T
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
@@ -118,8 +120,13 @@ def did_open(ls: GraphdslServer, params: T.DidOpenTextDocumentParams) -> None:
 
 
 @server.feature(T.TEXT_DOCUMENT_DID_CHANGE)
-def did_change(ls: GraphdslServer, params: T.DidChangeTextDocumentParams) -> None:
-    _publish(ls, params.text_document.uri)
+async def did_change(ls: GraphdslServer, params: T.DidChangeTextDocumentParams) -> None:
+    # Let the changes already waiting be applied first: a burst of keystrokes is checked once,
+    # at its last version, and a request that arrives meanwhile is answered on that version.
+    uri = params.text_document.uri
+    await asyncio.sleep(0)
+    if ls.workspace.get_text_document(uri).version == params.text_document.version:
+        _publish(ls, uri)
 
 
 @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
@@ -191,10 +198,8 @@ def completion(ls: GraphdslServer, params: T.CompletionParams) -> T.CompletionLi
 
 @server.feature(T.TEXT_DOCUMENT_FORMATTING)
 def formatting(ls: GraphdslServer, params: T.DocumentFormattingParams) -> list[T.TextEdit] | None:
-    from ..printer import format_text  # noqa: PLC0415
-
     a, doc = ls.analysis(params.text_document.uri)
-    result, _ = format_text(a.text)
+    result = a.formatted()
     if result is None or result == a.text:
         return None if result is None else []
     return [T.TextEdit(_range(a, doc, Span(0, len(a.text))), result)]
