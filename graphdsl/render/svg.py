@@ -175,8 +175,9 @@ def to_svg(picture: Picture, engine: str | None = None, lay: Layout | None = Non
         f"markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"{EDGE_COLOR}\"/>"
         "</marker></defs>",
         '<rect width="100%" height="100%" fill="#ffffff"/>',
-        f'<text x="16" y="18" font-size="13" font-weight="bold" fill="#263238">{escape(picture.name)}'
-        f'<tspan font-weight="normal" fill="#607d8b">&#160;· {picture.param_count:,} parameters</tspan></text>',
+        f'<text x="16" y="18" font-size="13" font-weight="bold" fill="#263238" xml:space="preserve">'
+        f'{escape(picture.name)}<tspan font-weight="normal" fill="#607d8b"> · {picture.param_count:,} parameters'
+        "</tspan></text>",
         f'<g transform="translate(0,{_num(title_h)})">',
     ]
     depth = {c.id: 0 for c in picture.clusters}
