@@ -74,6 +74,17 @@ def analyze(
     max_params: int = DEFAULT_MAX_PARAMS,
 ) -> tuple[Report, Graph | None]:
     """Parse and check `text`; return the report and, when there are no errors, the graph."""
+    report, graph, _program = analyze_program(text, filename, params, max_params)
+    return report, graph
+
+
+def analyze_program(
+    text: str,
+    filename: str = "<string>",
+    params: Mapping[str, object] | None = None,
+    max_params: int = DEFAULT_MAX_PARAMS,
+) -> tuple[Report, Graph | None, ir.Program | None]:
+    """`analyze`, and the IR it checked (for tools that index the source, e.g. the language server)."""
     if not isinstance(text, str):
         raise TypeError(f"graphdsl programs are text (str), not {type(text).__name__}")
     source = SourceFile(filename, text)
@@ -88,7 +99,7 @@ def analyze(
     except RecursionError as err:  # pragma: no cover - the parser bounds nesting; a last guard
         program, graph, tensors, diags = None, None, {}, [internal_error(err)]
     except Exception as err:  # a bug in graphdsl must still come back as a diagnostic
-        graph, tensors, diags = None, {}, [internal_error(err)]
+        program, graph, tensors, diags = None, None, {}, [internal_error(err)]
     finally:
         if collecting:
             gc.enable()
@@ -101,7 +112,7 @@ def analyze(
         name: (t.keras_shape(), t.dtype) for name, t in tensors.items() if t is not None
     }
     report = Report(source, ok, located, known, graph.param_count if graph else None, graph)
-    return report, graph
+    return report, graph, program
 
 
 def check(

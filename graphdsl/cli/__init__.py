@@ -21,6 +21,8 @@ COMMANDS = {
     "check": "check",
     "build": "build",
     "fmt": "fmt",
+    "graph": "graph",
+    "lsp": "lsp",
 }
 
 
