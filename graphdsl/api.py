@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ class Report:
     - ``tensors``: every named tensor whose type is known -> (shape with the batch axis as None,
       dtype), e.g. ``{"features": ((None, 128), "float32")}``.
     - ``param_count``: the model's parameter count (None when the program has errors).
+    - ``min_sizes``: for each input with `?` dimensions, the smallest size the model accepts on
+      each of them, by Keras axis: ``{"posts": {1: 269}}`` (computed on first use).
     """
 
     source: SourceFile
@@ -58,6 +61,16 @@ class Report:
     @property
     def warnings(self) -> list[LocatedDiagnostic]:
         return [d for d in self.diagnostics if d.severity == "warning"]
+
+    @functools.cached_property
+    def min_sizes(self) -> dict[str, dict[int, int | None]]:
+        """The smallest size each `?` dimension accepts (None: no size found), by input and axis."""
+        from .passes.minlen import min_sizes  # noqa: PLC0415 - not on check's own path
+
+        out: dict[str, dict[int, int | None]] = {}
+        for m in min_sizes(self.graph) if self.graph is not None else ():
+            out.setdefault(m.input, {})[m.axis] = m.size
+        return out
 
     def render(self) -> str:
         """The diagnostics as a person reads them (rustc/Elm style)."""

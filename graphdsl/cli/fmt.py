@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 from ..diagnostics import render_text
@@ -67,18 +66,6 @@ def _diff(before: str, after: str, name: str) -> list[str]:
 
 def write_atomic(path: str, text: str) -> None:
     """Write next to the target, then rename: a failure never leaves a half-written file."""
-    import tempfile  # noqa: PLC0415
+    from ..atomic import write_atomic as write  # noqa: PLC0415 - only a run that rewrites pays for it
 
-    folder, name = os.path.split(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, os.stat(path).st_mode & 0o777)  # keep the formatted file's permissions
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write(path, text)
