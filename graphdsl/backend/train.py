@@ -8,8 +8,11 @@ The caller (`graphdsl train`, `graphdsl.train`) has already checked the program 
   and a loss-curve picture (`graphdsl.history`), each written through `graphdsl.atomic`.
 - **Resuming** (`checkpoint_dir`): at the end of every epoch, the weights and optimizer state go
   to a new ``epoch-NNNN.weights.h5`` and then ``graphdsl-state.json`` (epochs done, history so
-  far, a fingerprint of the model) is replaced atomically to point at it; only then is the older
-  weights file removed. A kill at any moment leaves a state that points at a complete file. The
+  far, a fingerprint of the model, and the same for the epoch before) is replaced atomically to
+  point at it; only then is the weights file of two epochs ago removed. A kill at any moment
+  leaves a state that points at complete files. With several workers, they agree on the epoch
+  to resume from before any of them loads (a kill during the end-of-epoch save can leave one
+  worker an epoch ahead; it then restores its previous generation). The
   same command restores it, says from which epoch it resumes, and trains the remaining epochs; the
   state is removed once the outputs are written. (Keras's `BackupAndRestore` writes its weights in
   place, so a kill during that write loses the backup, and it removes its whole folder at the end;
@@ -148,6 +151,20 @@ def _patch_for_multi_worker(model: Any, strategy: Any) -> None:
     model.test_step = as_vectors(model.test_step)
 
 
+def _agreement(strategy: Any) -> Callable[[int], int]:
+    """The epoch every worker can resume from: the smallest last finished epoch among them. They
+    differ by at most one, so it is the floor of their mean (MultiWorkerMirroredStrategy reduces
+    by SUM or MEAN only). Every worker must call it once, as it is a collective operation."""
+    import tensorflow as tf
+
+    def agree(epoch: int) -> int:
+        value = strategy.run(lambda: tf.constant(float(epoch)))
+        total = float(strategy.reduce(tf.distribute.ReduceOp.SUM, value, axis=None))
+        return int(total / strategy.num_replicas_in_sync + 1e-6)
+
+    return agree
+
+
 # ---- checkpoints -----------------------------------------------------------------------------------
 
 
@@ -177,29 +194,47 @@ class _Checkpoint:
             )
         return state
 
-    def restore(self, model: Any) -> tuple[int, dict[str, list[float]]]:
-        """Load the last finished epoch into `model`: (epochs done, history so far)."""
+    def restore(self, model: Any, agree: Callable[[int], int] | None = None) -> tuple[int, dict[str, list[float]]]:
+        """Load the last finished epoch into `model`: (epochs done, history so far).
+
+        `agree` (several workers) maps this worker's last finished epoch to the one every worker
+        can restore: the workers save at the same epoch ends, so after a kill they are at most one
+        epoch apart, and a worker that got one epoch further restores its previous generation.
+        """
         state = self.read()
-        if state is None:
+        generations = [] if state is None else [state, *([state["previous"]] if state.get("previous") else [])]
+        epoch = int(generations[0]["epoch"]) if generations else 0
+        if agree is not None:
+            epoch = agree(epoch)
+        if epoch == 0:
             return 0, {}
-        weights = os.path.join(self.folder, state["weights"])
+        chosen = next((g for g in generations if int(g["epoch"]) == epoch), None)
+        if chosen is None:
+            raise CheckpointError(f"{self.folder} has no checkpoint of epoch {epoch}, which the other workers "
+                                  "resume from; remove the checkpoint folders to start again")
+        weights = os.path.join(self.folder, chosen["weights"])
         if model.optimizer is not None and not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)  # so its state has somewhere to go
         try:
             model.load_weights(weights)
         except (OSError, ValueError) as err:
             raise CheckpointError(f"cannot restore {weights}: {err}") from None
-        return int(state["epoch"]), {k: list(v) for k, v in state["history"].items()}
+        return epoch, {k: list(v) for k, v in chosen["history"].items()}
 
     def save(self, model: Any, epoch: int, history: dict[str, list[float]]) -> None:
+        """Write a new weights file, then point the state at it (keeping the previous generation)."""
         os.makedirs(self.folder, exist_ok=True)
         name = f"epoch-{epoch:04d}.weights.h5"
         with replacing(os.path.join(self.folder, name), suffix=".weights.h5") as tmp:
             model.save_weights(tmp, overwrite=True)
-        state = {"fingerprint": self.mark, "epoch": epoch, "weights": name, "history": history}
+        before = self.read()
+        previous = None if before is None else {k: before[k] for k in ("epoch", "weights", "history")}
+        state = {"fingerprint": self.mark, "epoch": epoch, "weights": name, "history": history,
+                 "previous": previous}
         write_atomic(self.state_path, json.dumps(state) + "\n")
+        keep = {name, previous["weights"] if previous else None}
         for old in glob.glob(os.path.join(self.folder, "epoch-*.weights.h5")):
-            if os.path.basename(old) != name:
+            if os.path.basename(old) not in keep:
                 with contextlib.suppress(OSError):
                     os.unlink(old)
 
@@ -258,7 +293,8 @@ def train(
         keras.utils.set_random_seed(seed)
         tf.config.experimental.enable_op_determinism()
     model = lower.build_model(graph, strategy=strategy, source=source)
-    if _multi_worker(strategy):
+    multi = _multi_worker(strategy)
+    if multi:
         _patch_for_multi_worker(model, strategy)
 
     checkpoint = None
@@ -270,7 +306,7 @@ def train(
     if checkpoint is not None:
         scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
         with scope:
-            initial_epoch, history = checkpoint.restore(model)
+            initial_epoch, history = checkpoint.restore(model, _agreement(strategy) if multi else None)
         if 0 < initial_epoch < epochs:
             say(f"resuming from the checkpoint in {checkpoint_dir}: {initial_epoch} of {epochs} epochs are done, "
                 f"training from epoch {initial_epoch + 1}")

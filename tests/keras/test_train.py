@@ -29,6 +29,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import graphdsl  # noqa: E402
+from graphdsl.backend import lower  # noqa: E402
+from graphdsl.backend import train as backend_train  # noqa: E402
 from graphdsl.cli import main  # noqa: E402
 
 pytestmark = pytest.mark.keras
@@ -117,8 +119,17 @@ def test_a_failed_training_leaves_the_earlier_outputs_untouched(tmp_path):
     assert (tmp_path / "tiny.history.csv").read_text() == "the previous history\n"
     state = json.loads((tmp_path / "ck" / "graphdsl-state.json").read_text())
     assert state["epoch"] == 2 and len(state["history"]["loss"]) == 2  # the finished epochs are kept
-    assert listing(tmp_path) == ["ck", "ck/epoch-0002.weights.h5", "ck/graphdsl-state.json", "tiny.history.csv",
-                                 "tiny.keras"]
+    assert listing(tmp_path) == ["ck", "ck/epoch-0001.weights.h5", "ck/epoch-0002.weights.h5",
+                                 "ck/graphdsl-state.json", "tiny.history.csv", "tiny.keras"]
+    # Workers that disagree (one got an epoch further before the kill) resume from the older one.
+    report, graph = graphdsl.analyze(TINY)
+    model = lower.build_model(graph)
+    checkpoint = backend_train._Checkpoint(str(tmp_path / "ck"), backend_train.fingerprint(graph))
+    epoch, history = checkpoint.restore(model, agree=lambda mine: mine - 1)
+    assert epoch == 1 and history["loss"] == state["history"]["loss"][:1]
+    first = keras.models.clone_model(model)
+    first.load_weights(tmp_path / "ck" / "epoch-0001.weights.h5")
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), first.get_weights(), strict=True))
     # The same call resumes (from the API too), writes everything and then forgets the checkpoint.
     result = graphdsl.train(TINY, tiny_data(), epochs=3, output=out, checkpoint_dir=tmp_path / "ck", verbose=0)
     assert result.initial_epoch == 2 and len(result.history["loss"]) == 3
