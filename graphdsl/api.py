@@ -275,7 +275,8 @@ def train(
     data has errors, before TensorFlow is imported. With `output` (a ``.keras`` path) the trained
     model is written atomically, with its history (``.history.csv``, ``.history.json``) and a
     loss curve (``.loss.svg``) beside it. `checkpoint_dir` makes training resumable after a
-    crash; `log_dir` writes TensorBoard logs; `seed` makes it reproducible on CPU; `distribute`
+    crash; `log_dir` writes TensorBoard logs; `seed` makes it reproducible on CPU (it turns on
+    TensorFlow's op determinism, which stays on for the rest of the process); `distribute`
     is ``"mirrored"`` or ``"multiworker"`` (from ``TF_CONFIG``). `callbacks` are Keras callbacks
     added to `fit`'s. Returns a `TrainResult` (``.model``, ``.history``, ``.initial_epoch``,
     ``.written``). Prints only what Keras prints (the progress bar, per `verbose`).

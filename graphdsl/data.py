@@ -125,23 +125,21 @@ def _load_npz(path: str) -> Dataset:
             if not info.filename.endswith(".npy"):
                 continue
             name = info.filename[: -len(".npy")]
-            if info.compress_type == zipfile.ZIP_STORED:
-                mapped = _map_member(path, fh, info)
-                if isinstance(mapped, str):
-                    unreadable[name] = mapped
-                elif mapped is not None:
-                    arrays[name] = mapped
-                    continue
-                else:
-                    pass  # an .npy version this reader does not map: read it below
-            if name in unreadable:
+            stored = info.compress_type == zipfile.ZIP_STORED
+            mapped = _map_member(path, fh, info) if stored else None
+            if isinstance(mapped, str):
+                unreadable[name] = mapped
                 continue
-            try:
+            if mapped is not None:
+                arrays[name] = mapped
+                continue
+            try:  # compressed (or an .npy version the mapper does not read): into memory
                 with zf.open(info) as member:
                     arrays[name] = np.lib.format.read_array(member, allow_pickle=False)
             except ValueError as err:
                 unreadable[name] = _why_unreadable(err)
-            if info.compress_type != zipfile.ZIP_STORED:
+                continue
+            if not stored:
                 compressed.append(name)
     return Dataset(path, arrays, unreadable, compressed)
 
