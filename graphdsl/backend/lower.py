@@ -23,9 +23,9 @@ import warnings
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..fileio import replacing
 from ..catalog import MERGE_BY_KERAS_CLASS, LayerValue, get_layer, get_merge
 from ..catalog.names import LOSSES, METRICS, OPTIMIZERS, Registry
+from ..fileio import replacing
 from ..graph import Graph, Layer, LossSpec
 
 if TYPE_CHECKING:  # pragma: no cover - typing only

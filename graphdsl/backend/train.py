@@ -39,8 +39,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..fileio import replacing, write_atomic
 from ..data import Dataset, fit_arrays
+from ..fileio import replacing, write_atomic
 from ..graph import Graph
 from ..history import history_csv, history_json, loss_svg, paths_beside
 from ..source import SourceFile
