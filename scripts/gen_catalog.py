@@ -47,6 +47,8 @@ MERGES = {
 # Constructor parameters no program may spell: layer names come from the program,
 # and **kwargs is the base-layer catch-all.
 _DROPPED_PARAMS = {"self", "name", "kwargs"}
+# Keras objects graphdsl leaves out: the STFT initializer needs scipy, which graphdsl does not install.
+SKIPPED_OBJECTS = {"STFT"}
 # Registry entries that are abstract bases or wrappers needing Python objects.
 _SKIP_OPTIMIZERS = {"optimizer", "multioptimizer", "optimizermap", "lossscaleoptimizer"}
 _SKIP_LOSSES = {"Loss", "LossFunctionWrapper"}
@@ -205,7 +207,7 @@ def collect() -> dict:
         "METRICS": _metrics(keras),
         "OPTIMIZERS": _optimizers(keras),
         "ACTIVATIONS": {k: v.__name__ for k, v in activations.ALL_OBJECTS_DICT.items()},
-        "INITIALIZERS": _simple(initializers, {"Initializer"}),
+        "INITIALIZERS": _simple(initializers, {"Initializer", *SKIPPED_OBJECTS}),
         "REGULARIZERS": _simple(regularizers, {"Regularizer"}),
         "CONSTRAINTS": _simple(constraints, {"Constraint"}),
     }

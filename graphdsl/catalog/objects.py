@@ -43,12 +43,6 @@ KINDS: dict[str, dict[str, dict[str, K.Kind]]] = {
         "HeUniform": _FAN_AXES,
         "LecunNormal": _FAN_AXES,
         "LecunUniform": _FAN_AXES,
-        "STFT": {
-            "side": K.Choice("real", "imag"),
-            "window": K.Optional(K.Choice("hann", "hamming")),
-            "scaling": K.Optional(K.Choice("density", "spectrum")),
-            "periodic": K.Bool,
-        },
     },
     "regularizer": {
         "L1": {"l1": K.NonNegNumber},
@@ -64,7 +58,8 @@ KINDS: dict[str, dict[str, dict[str, K.Kind]]] = {
         "UnitNorm": {"axis": _Axis},
     },
 }
-"""family -> class -> argument -> accepted kind (``seed`` takes the shared kind)."""
+"""family -> class -> argument -> accepted kind (``seed`` takes the shared kind). Keras's STFT
+initializer is left out: it needs scipy, which graphdsl does not install."""
 
 _built: dict[tuple[str, str], ObjectSpec] = {}
 

@@ -127,16 +127,23 @@ class Example:
     """A case the Keras tier compares with Keras: constructor `args` and either one input type
     `inp` or, for a layer on several tensors, the `call` (call parameter -> TensorType, tuple of
     TensorTypes, or constant). `refuse` marks a deliberate refusal: graphdsl refuses what Keras
-    would build (e.g. because Keras's kernels would fail, or its symbolic shapes are wrong)."""
+    would build, because Keras's kernels would fail or its symbolic shapes are wrong (True: the
+    Keras tier checks that one of these is so), or as a rule of graphdsl that its message states
+    (``"policy"``: e.g. floats are not ids, a batch axis must not disappear).
 
-    __slots__ = ("args", "call", "inp", "refuse")
+    An accepted case also runs on data, for inference and for training; `runs` lists the modes
+    that must succeed with the shapes checked (fewer only where the case's own data decides:
+    a Reshape of a `?` axis, or Keras's RandomCrop, which does not crop at inference)."""
+
+    __slots__ = ("args", "call", "inp", "refuse", "runs")
 
     def __init__(self, args: Args, inp: TensorType | None = None, call: Mapping[str, object] | None = None,
-                 refuse: bool = False):
+                 refuse: bool = False, runs: tuple[str, ...] = ("inference", "training")):
         self.args = dict(args)
         self.inp = inp
         self.call = dict(call) if call is not None else None
         self.refuse = refuse
+        self.runs = runs
 
 
 # Base-layer keywords Keras takes through **kwargs; they change no shape, dtype or count.

@@ -442,6 +442,8 @@ def _chain(st: _State, stmt_name: str, chain: ir.Chain, output: bool) -> TensorT
         st.ops.append(ApplyOp(tensor_id, layer_name, (current_id,), out, step.span))
         current_id, current = tensor_id, out
         last_activation = _activation_of(spec, args)
+    if current is not None and current_id != stmt_name:
+        current = catalog.get_layer("Identity").infer({}, current)  # Keras's Identity makes floats float32
     if current is not None and output and current_id != stmt_name:
         # the output's tensor must come from a layer named after the output: add an Identity
         st.layers[stmt_name] = Layer(stmt_name, "Identity", {}, chain.span, 0)

@@ -7,7 +7,7 @@ from itertools import product
 from graphdsl.catalog import kinds as K
 from graphdsl.catalog import rules as R
 from graphdsl.catalog.spec import Example, LayerSpec
-from graphdsl.catalog.types import DTYPES, ShapeError, TensorType, fmt_shape, fmt_value
+from graphdsl.catalog.types import DTYPES, FLOAT_DTYPES, ShapeError, TensorType, fmt_shape, fmt_value
 
 F = "float32"
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "gelu", "softmax", "swish")
@@ -18,14 +18,22 @@ def T(*shape, dtype=F):  # noqa: N802
     return TensorType(tuple(shape), dtype)
 
 
-def _examples(args_list):
+def _examples(args_list, refuses=lambda dtype: False):
     def make():
         for args, shp in product(args_list, _SHAPES):
             yield Example(args, T(*shp))
         for dt in DTYPES:
-            yield Example(args_list[0], T(2, 3, dtype=dt))
+            yield Example(args_list[0], T(2, 3, dtype=dt), refuse=refuses(dt))
 
     return make
+
+
+def _no_bool(dtype):
+    return dtype == "bool"
+
+
+def _floats_only(dtype):
+    return dtype not in FLOAT_DTYPES
 
 
 Activation = LayerSpec(
@@ -39,9 +47,9 @@ Activation = LayerSpec(
 ReLU = LayerSpec(
     "ReLU", family="activations", doc="max(x, 0), with an optional cap, slope and threshold",
     kinds={"max_value": K.Optional(K.NonNegNumber), "negative_slope": K.NonNegNumber, "threshold": K.Number},
-    shape=R.same, dtype=R.dtype_float, count=R.zero,
+    shape=R.same, dtype=R.dtype_weighted, count=R.zero,
     draw=lambda ctx, t: [ctx.kw("max_value", 6.0)] if ctx.boolean() else [],
-    examples=_examples([dict(max_value=6.0), {}, dict(negative_slope=0.1, threshold=0.5)]),
+    examples=_examples([dict(max_value=6.0), {}, dict(negative_slope=0.1, threshold=0.5)], _no_bool),
 )
 
 
@@ -54,7 +62,7 @@ def _softmax_shape(spec, args, inp):
 
 
 def _softmax_examples():
-    yield from _examples([{}])()
+    yield from _examples([{}], _floats_only)()
     yield Example(dict(axis=1), T(3, 4))
     # Keras builds this symbolically and fails only when data flows; we refuse it up front.
     yield Example(dict(axis=3), T(3, 2), refuse=True)
@@ -62,23 +70,23 @@ def _softmax_examples():
 
 Softmax = LayerSpec(
     "Softmax", family="activations", doc="softmax along `axis`",
-    shape=_softmax_shape, dtype=R.dtype_float, count=R.zero,
+    shape=_softmax_shape, dtype=R.dtype_floats_only, count=R.zero,
     draw=lambda ctx, t: [], examples=_softmax_examples, activation=lambda args: "softmax",
 )
 
 LeakyReLU = LayerSpec(
     "LeakyReLU", family="activations", doc="x, or `negative_slope` * x below 0",
     kinds={"negative_slope": K.NonNegNumber},
-    shape=R.same, dtype=R.dtype_float, count=R.zero,
+    shape=R.same, dtype=R.dtype_weighted, count=R.zero,
     draw=lambda ctx, t: [ctx.kw("negative_slope", ctx.choice([0.1, 0.2, 0.3]))],
-    examples=_examples([{}, dict(negative_slope=0.2)]),
+    examples=_examples([{}, dict(negative_slope=0.2)], _no_bool),
 )
 
 ELU = LayerSpec(
     "ELU", family="activations", doc="exponential linear unit",
     kinds={"alpha": K.Number},
-    shape=R.same, dtype=R.dtype_float, count=R.zero,
-    draw=lambda ctx, t: [], examples=_examples([{}, dict(alpha=0.5)]),
+    shape=R.same, dtype=R.dtype_floats_only, count=R.zero,
+    draw=lambda ctx, t: [], examples=_examples([{}, dict(alpha=0.5)], _floats_only),
 )
 
 
@@ -110,7 +118,7 @@ def _prelu_examples():
     yield Example(dict(shared_axes=3), T(3, 4))
     yield Example(dict(alpha_initializer="ones"), T(3))
     for dt in DTYPES:
-        yield Example({}, T(2, 3, dtype=dt), refuse=dt == "bool")
+        yield Example({}, T(2, 3, dtype=dt), refuse=dt not in FLOAT_DTYPES)
 
 
 PReLU = LayerSpec(
@@ -119,7 +127,7 @@ PReLU = LayerSpec(
         "an axis or a tuple of axes (1 is the first after the batch)",
         lambda v: (K.is_int(v) and v >= 1) or (isinstance(v, tuple) and bool(v) and all(K.is_int(a) and a >= 1
                                                                                         for a in v))))},
-    shape=_prelu_shape, dtype=R.dtype_weighted,
+    shape=_prelu_shape, dtype=R.dtype_floats_only,
     count=lambda spec, args, inp: R.prod(_prelu_weights(spec, args, inp)),
     draw=lambda ctx, t: [] if t.shape and None not in t.shape else None, examples=_prelu_examples,
 )

@@ -13,7 +13,7 @@ from itertools import product
 from graphdsl.catalog import kinds as K
 from graphdsl.catalog import rules as R
 from graphdsl.catalog.spec import TENSOR, CallConstant, CallRefused, Example, LayerSpec, Tensors
-from graphdsl.catalog.types import DTYPES, INT_DTYPES, ShapeError, TensorType, fmt_shape, fmt_value
+from graphdsl.catalog.types import DTYPES, FLOAT_DTYPES, INT_DTYPES, ShapeError, TensorType, fmt_shape, fmt_value
 
 F = "float32"
 _FROM_TENSORS = "masks come from the tensors themselves (Embedding(mask_zero=True), Masking)"
@@ -133,9 +133,10 @@ def _mha_examples():
     yield Example(dict(num_heads=2, key_dim=2, attention_axes=(1, 2)), call={"query": T(3, 4, 6),
                                                                             "value": T(3, 4, 6)})
     yield Example(dict(num_heads=2, key_dim=2, attention_axes=2), call={"query": T(3, 4, 6), "value": T(3, 4, 6)})
-    yield Example(dict(num_heads=2, key_dim=2), call={"query": T(6), "value": T(6)})
+    yield Example(dict(num_heads=2, key_dim=2), call={"query": T(6), "value": T(6)}, refuse=True)
     yield Example(dict(num_heads=2, key_dim=2), call={"query": T(4, None), "value": T(4, 6)})
-    yield Example(dict(num_heads=2, key_dim=2), call={"query": T(4, 6, dtype="bool"), "value": T(4, 6)})
+    yield Example(dict(num_heads=2, key_dim=2), call={"query": T(4, 6, dtype="bool"), "value": T(4, 6)},
+                  refuse=True)
     # the calls a Transformer makes
     for shp in [(5, 6), (None, 6)]:
         yield Example(dict(num_heads=2, key_dim=3), call={"query": T(*shp), "value": T(*shp),
@@ -143,7 +144,7 @@ def _mha_examples():
         yield Example(dict(num_heads=2, key_dim=3), call={"query": T(*shp), "value": T(*shp),
                                                           "return_attention_scores": True})
     yield Example(dict(num_heads=2, key_dim=3), call={"query": T(5, 6), "value": T(7, 6),
-                                                      "return_attention_scores": True})
+                                                      "return_attention_scores": True}, refuse=True)
     yield Example(dict(num_heads=2, key_dim=3), call={"query": T(None, 6), "value": T(7, 6),
                                                       "return_attention_scores": True})
     yield Example(dict(num_heads=2, key_dim=3), call={"query": T(5, 6), "value": T(None, 6),
@@ -201,7 +202,7 @@ def _qvk(spec, call):
         _numbers(spec, name, t)
         if t.rank != 2:
             raise ShapeError(f"{spec.name} expects 3-D inputs (batch, steps, features), got {fmt_shape(t)} as "
-                             f"{name}", call_arg="inputs")
+                             f"{name} (on 2-D inputs Keras attends across the samples of a batch)", call_arg="inputs")
     if q.shape[-1] is not None and k.shape[-1] is not None and q.shape[-1] != k.shape[-1]:
         raise ShapeError(
             f"{spec.name} compares query and key feature by feature, so they need the same number of features, "
@@ -214,6 +215,11 @@ def _qvk(spec, call):
 
 def _attention_outputs(spec, args, call):
     q, v, k = _qvk(spec, call)
+    if spec.name == "Attention":
+        for name, t in (("query", q), ("value", v), ("key", k)):
+            if t.dtype not in FLOAT_DTYPES:  # its softmax kernel takes floats only
+                raise ShapeError(f"Attention expects floating-point values, got {t.dtype} {fmt_shape(t)} as {name}",
+                                 call_arg="inputs")
     if spec.name == "AdditiveAttention" and spec.arg(args, "use_scale"):
         R.need_known(spec, q, -1, "query feature axis")
     out = T(q.shape[0], v.shape[-1])
@@ -236,15 +242,18 @@ def _attention_examples(name):
             args = dict(use_scale=scale) | ({"score_mode": mode} if mode else {})
             yield Example(args, call={"inputs": (T(*shp), T(5, 6))})
             yield Example(args, call={"inputs": (T(*shp), T(5, 3), T(5, 6))})
-        yield Example({}, call={"inputs": (T(4, 6), T(5, 3))})
-        yield Example({}, call={"inputs": (T(4, 6), T(5, 3), T(4, 6))})
+        # Keras builds these symbolically; its kernels fail on them
+        yield Example({}, call={"inputs": (T(4, 6), T(5, 3))}, refuse=True)
+        yield Example({}, call={"inputs": (T(4, 6), T(5, 3), T(4, 6))}, refuse=True)
         yield Example({}, call={"inputs": (T(4, 6), T(None, 6)), "return_attention_scores": True})
         yield Example({}, call={"inputs": (T(4, 6), T(5, 6)), "use_causal_mask": True})
-        yield Example({}, call={"inputs": (T(6), T(6))})
-        yield Example({}, call={"inputs": (T(4, 6, dtype="bool"), T(5, 6))})
+        # Keras runs it, attending across the samples of the batch: graphdsl wants steps
+        yield Example({}, call={"inputs": (T(6), T(6))}, refuse="policy")
+        yield Example({}, call={"inputs": (T(4, 6, dtype="bool"), T(5, 6))}, refuse=True)
         yield Example(dict(dropout=0.1), call={"inputs": (T(4, 6), T(5, 6))})
         for dt in DTYPES:
-            yield Example({}, call={"inputs": (T(3, 4, dtype=dt), T(3, 4, dtype=dt))}, refuse=dt == "bool")
+            refused = dt == "bool" or (name == "Attention" and dt not in FLOAT_DTYPES)
+            yield Example({}, call={"inputs": (T(3, 4, dtype=dt), T(3, 4, dtype=dt))}, refuse=refused)
 
     return make
 

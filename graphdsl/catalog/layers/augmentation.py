@@ -8,7 +8,7 @@ from itertools import product
 from graphdsl.catalog import kinds as K
 from graphdsl.catalog import rules as R
 from graphdsl.catalog.spec import Example, LayerSpec
-from graphdsl.catalog.types import DTYPES, ShapeError, TensorType, fmt_shape
+from graphdsl.catalog.types import DTYPES, FLOAT_DTYPES, ShapeError, TensorType, fmt_shape
 
 F = "float32"
 IMAGE = "(batch, height, width, channels)"
@@ -46,13 +46,21 @@ def _image_dtype(spec, args, inp):
     return "float32"
 
 
-def _examples(arg_sets):
+def _float_image_dtype(spec, args, inp):
+    if inp.dtype not in FLOAT_DTYPES:  # its kernels mix the image with float factors while training
+        raise ShapeError(f"{spec.name} expects an image of floating-point values, got {inp.dtype} {fmt_shape(inp)}")
+    return "float32"
+
+
+def _examples(arg_sets, floats_only=False):
     def make():
         for args, shp in product(arg_sets, [(5, 6, 3), (None, None, 1)]):
             yield Example(dict(args, seed=1), T(*shp))
-        yield Example(arg_sets[0], T(5, 3))
+        # Keras takes it for one unbatched image: the batch axis would disappear
+        yield Example(arg_sets[0], T(5, 3), refuse="policy")
         for dt in DTYPES:
-            yield Example(arg_sets[0], T(4, 4, 2, dtype=dt), refuse=dt == "bool")
+            yield Example(arg_sets[0], T(4, 4, 2, dtype=dt),
+                          refuse=dt == "bool" or (floats_only and dt not in FLOAT_DTYPES))
 
     return make
 
@@ -98,8 +106,8 @@ RandomTranslation = LayerSpec(
 RandomContrast = LayerSpec(
     "RandomContrast", family="augmentation", doc="changes image contrast by up to `factor` while training",
     kinds={"factor": Factor(0, 1), "value_range": ValueRange},
-    shape=_image_shape, dtype=_image_dtype, count=R.zero, draw=_draw(("factor", 0.2)),
-    examples=_examples([dict(factor=0.2), dict(factor=(0.1, 0.5), value_range=(0, 1))]),
+    shape=_image_shape, dtype=_float_image_dtype, count=R.zero, draw=_draw(("factor", 0.2)),
+    examples=_examples([dict(factor=0.2), dict(factor=(0.1, 0.5), value_range=(0, 1))], floats_only=True),
 )
 RandomBrightness = LayerSpec(
     "RandomBrightness", family="augmentation", doc="shifts image brightness by up to `factor` while training",
@@ -115,17 +123,19 @@ def _crop_shape(spec, args, inp):
 
 
 def _crop_examples():
+    # Keras (3.15) crops while training only: at inference its RandomCrop passes images through
+    training = ("training",)
     for h, w, shp in product([2, 4], [3], [(4, 6, 3), (None, None, 1)]):
-        yield Example(dict(height=h, width=w, seed=1), T(*shp))
-    yield Example(dict(height=6, width=6), T(4, 4, 1))
-    yield Example(dict(height=2, width=2), T(4, 3))
+        yield Example(dict(height=h, width=w, seed=1), T(*shp), runs=training)
+    yield Example(dict(height=6, width=6), T(4, 4, 1), runs=training)
+    yield Example(dict(height=2, width=2), T(4, 3), refuse="policy")
     for dt in DTYPES:
-        yield Example(dict(height=2, width=2), T(3, 3, 2, dtype=dt), refuse=dt == "bool")
+        yield Example(dict(height=2, width=2), T(3, 3, 2, dtype=dt), refuse=dt == "bool", runs=training)
 
 
 RandomCrop = LayerSpec(
     "RandomCrop", family="augmentation", doc="crops a random `height` x `width` window while training "
-    "(the centre at inference)",
+    "(Keras passes images through uncropped at inference: follow it with layers that take any size)",
     kinds={"height": K.PosInt, "width": K.PosInt},
     shape=_crop_shape, dtype=_image_dtype, count=R.zero,
     draw=lambda ctx, t: [ctx.pos("height", ctx.integer(1, 3)), ctx.pos("width", ctx.integer(1, 3))]

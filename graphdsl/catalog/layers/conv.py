@@ -7,7 +7,7 @@ from itertools import product
 from graphdsl.catalog import kinds as K
 from graphdsl.catalog import rules as R
 from graphdsl.catalog.spec import Example, LayerSpec
-from graphdsl.catalog.types import DTYPES, ShapeError, TensorType, fmt_shape
+from graphdsl.catalog.types import DTYPES, FLOAT_DTYPES, ShapeError, TensorType, fmt_shape
 
 F = "float32"
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "gelu", "softmax")
@@ -103,14 +103,17 @@ def _draw_conv(n):
 
 
 def _conv1d_examples():
-    for k, s, p, d, n in product([1, 3, (2,)], [1, 2], ["valid", "same", "causal"], [1, 2], [None, 2, 7]):
+    for k, s, p, d, n in product([1, 3], [1, 2], ["valid", "same", "causal"], [1, 2], [None, 7]):
         yield Example(dict(filters=2, kernel_size=k, strides=s, padding=p, dilation_rate=d), T(n, 3))
+    yield Example(dict(filters=2, kernel_size=(2,)), T(2, 3))
+    yield Example(dict(filters=2, kernel_size=3), T(2, 3))
     yield Example(dict(filters=2, kernel_size=2), T(4, 3, 2))
     yield Example(dict(filters=2, kernel_size=3, padding="causal", dilation_rate=4), T(2, 3))
     yield Example(dict(filters=4, kernel_size=3, groups=2), T(6, 4))
     yield Example(dict(filters=3, kernel_size=3, groups=2), T(6, 4))
     for dt in DTYPES:
-        yield Example(dict(filters=2, kernel_size=2), T(4, 3, dtype=dt), refuse=dt == "bool")
+        # TensorFlow's convolution kernels take floats only (Keras's symbolic call accepts integers)
+        yield Example(dict(filters=2, kernel_size=2), T(4, 3, dtype=dt), refuse=dt not in FLOAT_DTYPES)
 
 
 def _conv2d_examples():
@@ -136,17 +139,17 @@ def _conv3d_examples():
 
 Conv1D = LayerSpec(
     "Conv1D", family="conv", doc="convolution over steps", kinds=_window_kinds(1, causal=True),
-    shape=_conv_shape(1), dtype=R.dtype_weighted, count=_conv_count(1),
+    shape=_conv_shape(1), dtype=R.dtype_floats_only, count=_conv_count(1),
     draw=_draw_conv(1), examples=_conv1d_examples, activation=_act,
 )
 Conv2D = LayerSpec(
     "Conv2D", family="conv", doc="convolution over rows and columns (`groups=` for grouped/depthwise)",
-    kinds=_window_kinds(2), shape=_conv_shape(2), dtype=R.dtype_weighted, count=_conv_count(2),
+    kinds=_window_kinds(2), shape=_conv_shape(2), dtype=R.dtype_floats_only, count=_conv_count(2),
     draw=_draw_conv(2), examples=_conv2d_examples, activation=_act,
 )
 Conv3D = LayerSpec(
     "Conv3D", family="conv", doc="convolution over three spatial axes", kinds=_window_kinds(3),
-    shape=_conv_shape(3), dtype=R.dtype_weighted, count=_conv_count(3),
+    shape=_conv_shape(3), dtype=R.dtype_floats_only, count=_conv_count(3),
     draw=_draw_conv(3), examples=_conv3d_examples, activation=_act,
 )
 
@@ -209,8 +212,9 @@ def _draw_depthwise(n, separable: bool):
 def _depthwise_examples(n):
     def make():
         shapes = [(7, 3), (None, 2)] if n == 1 else [(6, 7, 3), (None, 5, 2)]
-        for k, s, p, dm, b, shp in product([1, 3], [1, 2], ["valid", "same"], [1, 2], [True, False], shapes):
-            yield Example(dict(kernel_size=k, strides=s, padding=p, depth_multiplier=dm, use_bias=b), T(*shp))
+        for k, s, p, dm, shp in product([1, 3], [1, 2], ["valid", "same"], [1, 2], shapes):
+            yield Example(dict(kernel_size=k, strides=s, padding=p, depth_multiplier=dm), T(*shp))
+        yield Example(dict(kernel_size=2, use_bias=False, depth_multiplier=3), shapes[0])
         yield Example(dict(kernel_size=2, dilation_rate=2), T(*([6] * n), 3))
         yield Example(dict(kernel_size=5), T(*([3] * n), 3))
         if n == 1:
@@ -220,8 +224,9 @@ def _depthwise_examples(n):
                           T(9, 9, 4))
             yield Example(dict(kernel_size=3, depthwise_initializer="he_normal",
                                depthwise_regularizer="l2"), T(5, 5, 2))
-        yield Example(dict(kernel_size=2), T(*([4] * n), 3, dtype="bool"), refuse=True)
-        yield Example(dict(kernel_size=2), T(*([4] * n), 3, dtype="int32"))
+        for dt in ("bool", "int32", "uint8"):
+            yield Example(dict(kernel_size=2), T(*([4] * n), 3, dtype=dt), refuse=True)
+        yield Example(dict(kernel_size=2), T(*([4] * n), 3, dtype="float16"))
 
     return make
 
@@ -229,15 +234,17 @@ def _depthwise_examples(n):
 def _separable_examples(n):
     def make():
         shapes = [(7, 3), (None, 2)] if n == 1 else [(6, 7, 3), (None, 5, 2)]
-        for k, s, p, dm, b, shp in product([1, 3], [1, 2], ["valid", "same"], [1, 2], [True, False], shapes):
-            yield Example(dict(filters=4, kernel_size=k, strides=s, padding=p, depth_multiplier=dm, use_bias=b),
-                          T(*shp))
+        for k, s, p, dm, shp in product([1, 3], [1, 2], ["valid", "same"], [1, 2], shapes):
+            yield Example(dict(filters=4, kernel_size=k, strides=s, padding=p, depth_multiplier=dm), T(*shp))
+        yield Example(dict(filters=3, kernel_size=2, use_bias=False, depth_multiplier=2), shapes[0])
         yield Example(dict(filters=2, kernel_size=2, dilation_rate=2), T(*([6] * n), 3))
         yield Example(dict(filters=2, kernel_size=5), T(*([3] * n), 3))
         if n == 1:
             yield Example(dict(filters=2, kernel_size=2, padding="causal"), T(4, 2))
         yield Example(dict(filters=2, kernel_size=2, pointwise_initializer="he_normal",
                            pointwise_regularizer="l1"), T(*([4] * n), 3))
+        for dt in ("bool", "int32", "float64"):
+            yield Example(dict(filters=2, kernel_size=2), T(*([4] * n), 3, dtype=dt), refuse=dt != "float64")
 
     return make
 
@@ -248,22 +255,22 @@ def _depthwise_kinds(n):
 
 DepthwiseConv1D = LayerSpec(
     "DepthwiseConv1D", family="conv", doc="one convolution per channel, over steps",
-    kinds=_depthwise_kinds(1), shape=_depthwise_shape(1), dtype=R.dtype_weighted, count=_depthwise_count(1),
+    kinds=_depthwise_kinds(1), shape=_depthwise_shape(1), dtype=R.dtype_floats_only, count=_depthwise_count(1),
     draw=_draw_depthwise(1, False), examples=_depthwise_examples(1), activation=_act,
 )
 DepthwiseConv2D = LayerSpec(
     "DepthwiseConv2D", family="conv", doc="one convolution per channel, over rows and columns",
-    kinds=_depthwise_kinds(2), shape=_depthwise_shape(2), dtype=R.dtype_weighted, count=_depthwise_count(2),
+    kinds=_depthwise_kinds(2), shape=_depthwise_shape(2), dtype=R.dtype_floats_only, count=_depthwise_count(2),
     draw=_draw_depthwise(2, False), examples=_depthwise_examples(2), activation=_act,
 )
 SeparableConv1D = LayerSpec(
     "SeparableConv1D", family="conv", doc="depthwise then pointwise convolution, over steps",
-    kinds=_depthwise_kinds(1), shape=_separable_shape(1), dtype=R.dtype_weighted, count=_separable_count(1),
+    kinds=_depthwise_kinds(1), shape=_separable_shape(1), dtype=R.dtype_floats_only, count=_separable_count(1),
     draw=_draw_depthwise(1, True), examples=_separable_examples(1), activation=_act,
 )
 SeparableConv2D = LayerSpec(
     "SeparableConv2D", family="conv", doc="depthwise then pointwise convolution, over rows and columns",
-    kinds=_depthwise_kinds(2), shape=_separable_shape(2), dtype=R.dtype_weighted, count=_separable_count(2),
+    kinds=_depthwise_kinds(2), shape=_separable_shape(2), dtype=R.dtype_floats_only, count=_separable_count(2),
     draw=_draw_depthwise(2, True), examples=_separable_examples(2), activation=_act,
 )
 
@@ -340,7 +347,8 @@ def _transpose_examples(n):
         yield Example(dict(filters=2, kernel_size=2, use_bias=False), T(*([3] * n), 2))
         if n == 2:  # a U-Net's up-convolution
             yield Example(dict(filters=8, kernel_size=(2, 2), strides=(2, 2), padding="same"), T(4, 4, 16))
-        yield Example(dict(filters=2, kernel_size=2), T(*([3] * n), 2, dtype="bool"), refuse=True)
+        for dt in ("bool", "int32", "float16"):
+            yield Example(dict(filters=2, kernel_size=2), T(*([3] * n), 2, dtype=dt), refuse=dt != "float16")
 
     return make
 
@@ -351,17 +359,17 @@ def _transpose_kinds(n):
 
 Conv1DTranspose = LayerSpec(
     "Conv1DTranspose", family="conv", doc="transposed convolution over steps (upsamples with strides)",
-    kinds=_transpose_kinds(1), shape=_transpose_shape(1), dtype=R.dtype_weighted, count=_transpose_count(1),
+    kinds=_transpose_kinds(1), shape=_transpose_shape(1), dtype=R.dtype_floats_only, count=_transpose_count(1),
     draw=_draw_transpose(1), examples=_transpose_examples(1), activation=_act,
 )
 Conv2DTranspose = LayerSpec(
     "Conv2DTranspose", family="conv", doc="transposed convolution over rows and columns (U-Net up-convolution)",
-    kinds=_transpose_kinds(2), shape=_transpose_shape(2), dtype=R.dtype_weighted, count=_transpose_count(2),
+    kinds=_transpose_kinds(2), shape=_transpose_shape(2), dtype=R.dtype_floats_only, count=_transpose_count(2),
     draw=_draw_transpose(2), examples=_transpose_examples(2), activation=_act,
 )
 Conv3DTranspose = LayerSpec(
     "Conv3DTranspose", family="conv", doc="transposed convolution over three spatial axes",
-    kinds=_transpose_kinds(3), shape=_transpose_shape(3), dtype=R.dtype_weighted, count=_transpose_count(3),
+    kinds=_transpose_kinds(3), shape=_transpose_shape(3), dtype=R.dtype_floats_only, count=_transpose_count(3),
     draw=_draw_transpose(3), examples=_transpose_examples(3), activation=_act,
 )
 

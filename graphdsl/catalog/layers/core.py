@@ -123,8 +123,6 @@ def _einsum_parts(spec, args, inp):
                 raise ShapeError(
                     f"EinsumDense: axis '{d}' is {has} in the input {fmt_shape(inp)} but {want} in "
                     f"output_shape={fmt_value(partial)}", "output_shape")
-            if want is None:
-                out[out_map[d]] = has
     for d in out_spec:
         if d not in in_spec and d not in w_spec:
             raise ShapeError(f"EinsumDense: output axis '{d}' is neither an input nor a weight axis", "equation")
@@ -182,7 +180,7 @@ def _einsum_examples():
     yield Example(dict(equation="abc,cd->abd", output_shape=(None, 4), bias_axes="d"), T(None, 3))
     yield Example(dict(equation="abc,cde->abde", output_shape=(None, 2, 4), bias_axes="de"), T(6, 3))
     yield Example(dict(equation="abc,cde->abde", output_shape=(None, 2, 4), bias_axes="e"), T(6, 3))
-    yield Example(dict(equation="...b,bc->...c", output_shape=4, bias_axes="c"), T(2, 5, 3))
+    yield Example(dict(equation="...b,bc->...c", output_shape=4, bias_axes="c"), T(2, 5, 3), refuse=True)
     yield Example(dict(equation="...b,bc->...c", output_shape=4), T(3))
     yield Example(dict(equation="ab...,bc->ac...", output_shape=4), T(3, 2))
     yield Example(dict(equation="abc,cd->abd", output_shape=(6, 4)), T(5, 3))
@@ -243,7 +241,8 @@ def _embedding_examples():
     yield Example(dict(input_dim=5, output_dim=2, mask_zero=True), T(None, dtype="int32"))
     yield Example(dict(input_dim=5, output_dim=2, embeddings_initializer="glorot_uniform"), T(3, dtype="int32"))
     for dt in DTYPES:
-        yield Example(dict(input_dim=5, output_dim=2), T(3, dtype=dt), refuse=dt not in ("int32", "int64", "uint8"))
+        yield Example(dict(input_dim=5, output_dim=2), T(3, dtype=dt),
+                      refuse="policy" if dt not in ("int32", "int64", "uint8") else False)
 
 
 Embedding = LayerSpec(
@@ -265,7 +264,7 @@ def _identity_examples():
 
 Identity = LayerSpec(
     "Identity", family="core", doc="passes its input through unchanged",
-    shape=R.same, dtype=lambda spec, args, inp: inp.dtype, count=R.zero,
+    shape=R.same, dtype=R.dtype_keep, count=R.zero,
     draw=lambda ctx, t: [], examples=_identity_examples,
 )
 
@@ -274,13 +273,13 @@ def _masking_examples():
     for shp, mv in product([(4, 3), (None, 2), (2, 3, 4)], [0.0, -1.0]):
         yield Example(dict(mask_value=mv), T(*shp))
     for dt in DTYPES:
-        yield Example({}, T(3, 2, dtype=dt))
+        yield Example({}, T(3, 2, dtype=dt), refuse=dt == "bool")
 
 
 Masking = LayerSpec(
     "Masking", family="core", doc="masks the time steps whose features all equal `mask_value`",
     kinds={"mask_value": K.Number},
-    shape=R.same, dtype=R.dtype_keep, count=R.zero,
+    shape=R.same, dtype=R.dtype_weighted, count=R.zero,
     draw=lambda ctx, t: [] if t.rank == 2 and t.dtype in FLOAT_DTYPES else None, examples=_masking_examples,
 )
 

@@ -7,7 +7,7 @@ from itertools import product
 from graphdsl.catalog import kinds as K
 from graphdsl.catalog import rules as R
 from graphdsl.catalog.spec import Example, LayerSpec
-from graphdsl.catalog.types import DTYPES, ShapeError, TensorType, fmt_shape
+from graphdsl.catalog.types import DTYPES, FLOAT_DTYPES, ShapeError, TensorType, fmt_shape
 
 F = "float32"
 
@@ -151,13 +151,13 @@ def _un_examples():
     yield Example({}, T(None, 3))
     yield Example(dict(axis=3), T(4, 3))
     for dt in DTYPES:
-        yield Example({}, T(3, dtype=dt), refuse=dt == "bool")
+        yield Example({}, T(3, dtype=dt), refuse=dt not in FLOAT_DTYPES)
 
 
 UnitNormalization = LayerSpec(
     "UnitNormalization", family="normalization", doc="scales each sample to unit L2 norm along `axis`",
     kinds={"axis": K.Axes},
-    shape=_un_shape, dtype=R.dtype_weighted, count=R.zero,
+    shape=_un_shape, dtype=R.dtype_floats_only, count=R.zero,
     draw=lambda ctx, t: [] if t.shape else None, examples=_un_examples,
 )
 

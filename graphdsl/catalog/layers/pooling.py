@@ -7,7 +7,7 @@ from itertools import product
 from graphdsl.catalog import kinds as K
 from graphdsl.catalog import rules as R
 from graphdsl.catalog.spec import Example, LayerSpec
-from graphdsl.catalog.types import DTYPES, TensorType
+from graphdsl.catalog.types import DTYPES, FLOAT_DTYPES, ShapeError, TensorType, fmt_shape
 
 F = "float32"
 
@@ -61,9 +61,26 @@ def _pool_examples(n, name):
         if name.startswith("Max"):
             yield Example({}, T(*([9] * n), 2))
         for dt in DTYPES:
-            yield Example(dict(pool_size=2), T(*([2] * n), 3, dtype=dt))
+            yield Example(dict(pool_size=2), T(*([2] * n), 3, dtype=dt), refuse=_pool_refuses(name, n, dt))
 
     return make
+
+
+def _pool_refuses(kind: str, n: int, dtype: str) -> bool:
+    """What TensorFlow's pooling kernels refuse (Keras's symbolic call accepts every dtype)."""
+    if kind == "Max" and n < 3:
+        return dtype == "bool"
+    return dtype not in FLOAT_DTYPES
+
+
+def _pool_dtype(kind: str, n: int):
+    def rule(spec, args, inp):
+        if _pool_refuses(kind, n, inp.dtype):
+            what = "numbers" if kind == "Max" and n < 3 else "floating-point values"
+            raise ShapeError(f"{spec.name} expects {what}, got {inp.dtype} {fmt_shape(inp)}")
+        return "float32"
+
+    return rule
 
 
 def _pool_kinds(n):
@@ -100,7 +117,7 @@ _DOC = {1: "steps", 2: "rows and columns", 3: "three spatial axes"}
 DESCRIPTORS = tuple(
     LayerSpec(
         f"{kind}Pooling{n}D", family="pooling", doc=f"{word} over windows of {_DOC[n]}",
-        kinds=_pool_kinds(n), shape=_pool_shape(n), dtype=R.dtype_float, count=R.zero,
+        kinds=_pool_kinds(n), shape=_pool_shape(n), dtype=_pool_dtype(kind, n), count=R.zero,
         draw=_draw_pool(n), examples=_pool_examples(n, kind),
     )
     for kind, word in (("Max", "maximum"), ("Average", "average")) for n in (1, 2, 3)

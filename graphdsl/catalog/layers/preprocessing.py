@@ -7,7 +7,7 @@ from itertools import product
 from graphdsl.catalog import kinds as K
 from graphdsl.catalog import rules as R
 from graphdsl.catalog.spec import Example, LayerSpec
-from graphdsl.catalog.types import DTYPES, INT_DTYPES, ShapeError, TensorType, fmt_shape, fmt_value
+from graphdsl.catalog.types import DTYPES, FLOAT_DTYPES, ShapeError, TensorType, fmt_shape, fmt_value
 
 F = "float32"
 
@@ -44,8 +44,9 @@ def _rescaling_examples():
                                       [(4, 4, 3), (None, None, 3)]):
         yield Example(dict(scale=scale, offset=offset), T(*shp))
     yield Example(dict(scale=(2.0,)), T(3, 5))
-    yield Example(dict(scale=(0.5, 2.0)), T(4, 3))
-    yield Example(dict(scale=(0.5, 2.0)), T(4, None))
+    # Keras builds these symbolically; broadcasting fails on the data
+    yield Example(dict(scale=(0.5, 2.0)), T(4, 3), refuse=True)
+    yield Example(dict(scale=(0.5, 2.0)), T(4, None), refuse=True)
     for dt in DTYPES:
         yield Example(dict(scale=1 / 255), T(2, 2, 3, dtype=dt))
 
@@ -126,11 +127,17 @@ Normalization = LayerSpec(
 
 def _encoding_shape(spec, args, inp):
     tokens = spec.arg(args, "num_tokens")
+    mode = spec.arg(args, "output_mode")
     if tokens is None:
         raise ShapeError("CategoryEncoding needs num_tokens, the number of categories", "num_tokens")
     if inp.rank > 1:
         raise ShapeError(f"CategoryEncoding expects ids of shape (batch,) or (batch, ids), got {fmt_shape(inp)}")
     if not inp.shape:
+        if mode != "one_hot":
+            # Keras encodes (batch,) ids as one sample's ids: the batch axis would disappear
+            raise ShapeError(
+                f"CategoryEncoding(output_mode={fmt_value(mode)}) on ids of shape (batch,) would encode the whole "
+                "batch as one sample; give one id per sample as (batch, 1)", "output_mode")
         return (tokens,)
     if spec.arg(args, "output_mode") == "one_hot" and inp.shape[-1] != 1:
         return (*inp.shape, tokens)
@@ -138,18 +145,20 @@ def _encoding_shape(spec, args, inp):
 
 
 def _encoding_dtype(spec, args, inp):
-    if inp.dtype not in INT_DTYPES:
-        raise ShapeError(f"CategoryEncoding expects integer ids, got {inp.dtype} {fmt_shape(inp)}")
+    if inp.dtype not in ("int32", "int64"):  # TensorFlow's bincount kernel takes these only
+        raise ShapeError(f"CategoryEncoding expects int32 or int64 ids, got {inp.dtype} {fmt_shape(inp)}")
     return "float32"
 
 
 def _encoding_examples():
     for mode, shp in product(["multi_hot", "count", "one_hot"], [(), (1,), (3,), (None,)]):
-        yield Example(dict(num_tokens=5, output_mode=mode), T(*shp, dtype="int32"))
-    yield Example(dict(num_tokens=4), T(2, 3, dtype="int32"))
+        yield Example(dict(num_tokens=5, output_mode=mode), T(*shp, dtype="int32"),
+                      refuse="policy" if not shp and mode != "one_hot" else False)
+    yield Example(dict(num_tokens=4), T(2, 3, dtype="int32"), refuse=True)
     yield Example({}, T(3, dtype="int32"))
     for dt in DTYPES:
-        yield Example(dict(num_tokens=3), T(2, dtype=dt), refuse=dt not in INT_DTYPES)
+        yield Example(dict(num_tokens=3), T(2, dtype=dt), refuse="policy" if dt in FLOAT_DTYPES else
+                      dt not in ("int32", "int64"))
 
 
 CategoryEncoding = LayerSpec(
@@ -157,7 +166,7 @@ CategoryEncoding = LayerSpec(
     kinds={"num_tokens": K.Optional(K.PosInt), "output_mode": K.Choice("multi_hot", "one_hot", "count"),
            "sparse": K.Const(False, "sparse=True makes sparse tensors, which graphdsl does not model")},
     shape=_encoding_shape, dtype=_encoding_dtype, count=R.zero,
-    draw=lambda ctx, t: [ctx.kw("num_tokens", 50)] if t.dtype in INT_DTYPES and t.rank == 1 else None,
+    draw=lambda ctx, t: [ctx.kw("num_tokens", 50)] if t.dtype in ("int32", "int64") and t.rank == 1 else None,
     examples=_encoding_examples,
 )
 
@@ -190,7 +199,8 @@ def _size_examples(name):
             yield Example(dict(height=3, width=3, crop_to_aspect_ratio=True), T(5, 4, 2))
             yield Example(dict(height=3, width=3, pad_to_aspect_ratio=True, fill_value=1.0), T(5, 4, 2))
             yield Example(dict(height=3, width=3, antialias=True), T(6, 6, 1))
-        yield Example(dict(height=2, width=2), T(4, 3))
+        # Keras takes it for one unbatched image: the batch axis would disappear
+        yield Example(dict(height=2, width=2), T(4, 3), refuse="policy")
         for dt in DTYPES:
             yield Example(dict(height=2, width=2), T(3, 3, 2, dtype=dt), refuse=dt == "bool")
 

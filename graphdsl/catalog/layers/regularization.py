@@ -54,14 +54,15 @@ def _dropout_examples():
     yield Example(dict(rate=0.2, noise_shape=(None, 2)), T(5), refuse=True)
     yield Example(dict(rate=0.2, noise_shape=(None, 1, 1)), T(4, 4, 3), refuse=True)
     yield Example(dict(rate=0.2, noise_shape=(4, 1)), T(5), refuse=True)
-    for dt in DTYPES:
-        yield Example(dict(rate=0.1), T(2, 3, dtype=dt))
+    for dt in DTYPES:  # dropout scales its input while training: floats only
+        yield Example(dict(rate=0.1), T(2, 3, dtype=dt), refuse=dt not in FLOAT_DTYPES)
 
 
 Dropout = LayerSpec(
     "Dropout", family="regularization", doc="zeroes a fraction `rate` of values while training",
     kinds={"noise_shape": K.Optional(K.NoiseShape)},
-    shape=_noise_shape_ok, dtype=R.dtype_float, count=R.zero, draw=_draw_rate, examples=_dropout_examples,
+    shape=_noise_shape_ok, dtype=R.dtype_floats_only, count=R.zero,
+    draw=lambda ctx, t: _draw_rate(ctx, t) if t.dtype in FLOAT_DTYPES else None, examples=_dropout_examples,
 )
 
 
@@ -79,14 +80,14 @@ def _spatial_examples(n):
             yield Example(dict(rate=0.2), T(*shp))
         yield Example(dict(rate=0.2), T(*([3] * n)))
         for dt in DTYPES:
-            yield Example(dict(rate=0.5), T(*([2] * n), 3, dtype=dt))
+            yield Example(dict(rate=0.5), T(*([2] * n), 3, dtype=dt), refuse=dt not in FLOAT_DTYPES)
 
     return make
 
 
 def _draw_spatial(n):
     def draw(ctx, t):
-        return [ctx.pos("rate", ctx.rate())] if t.rank == n + 1 else None
+        return [ctx.pos("rate", ctx.rate())] if t.rank == n + 1 and t.dtype in FLOAT_DTYPES else None
 
     return draw
 
@@ -95,7 +96,7 @@ SpatialDropout1D, SpatialDropout2D, SpatialDropout3D = (
     LayerSpec(
         f"SpatialDropout{n}D", family="regularization",
         doc=f"drops whole channels ({'steps' if n == 1 else 'feature maps'}) while training",
-        shape=_spatial_shape(n), dtype=R.dtype_float, count=R.zero,
+        shape=_spatial_shape(n), dtype=R.dtype_floats_only, count=R.zero,
         draw=_draw_spatial(n), examples=_spatial_examples(n),
     )
     for n in (1, 2, 3)
@@ -145,14 +146,21 @@ AlphaDropout = LayerSpec(
 def _activity_examples():
     for l1, l2, shp in product([0.0, 0.01], [0.0, 0.1], [(3,), (None, 4)]):
         yield Example(dict(l1=l1, l2=l2), T(*shp))
-    for dt in DTYPES:
-        yield Example(dict(l2=0.1), T(2, 3, dtype=dt))
+    for dt in DTYPES:  # the penalty's arithmetic has no kernels for bool and uint8
+        yield Example(dict(l2=0.1), T(2, 3, dtype=dt), refuse=dt in ("bool", "uint8"))
+
+
+def _activity_dtype(spec, args, inp):
+    if inp.dtype in ("bool", "uint8"):
+        raise ShapeError(f"ActivityRegularization expects numbers it can square and sum, got {inp.dtype} "
+                         f"{fmt_shape(inp)}")
+    return "float32"
 
 
 ActivityRegularization = LayerSpec(
     "ActivityRegularization", family="regularization", doc="adds an L1/L2 penalty on its input to the loss",
     kinds={"l1": K.NonNegNumber, "l2": K.NonNegNumber},
-    shape=R.same, dtype=R.dtype_keep, count=R.zero,
+    shape=R.same, dtype=_activity_dtype, count=R.zero,
     draw=lambda ctx, t: [ctx.kw("l2", 0.01)] if t.dtype in FLOAT_DTYPES else None, examples=_activity_examples,
 )
 

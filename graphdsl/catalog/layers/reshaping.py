@@ -70,8 +70,10 @@ def _draw_reshape(ctx, t):
 
 def _reshape_examples():
     for target, shp in product([(6,), (-1,), (2, -1), (3, 2), (-1, 3), (4, -1), (5,)], [(2, 3), (None, 3), (6,)]):
-        yield Example(dict(target_shape=target), T(*shp))
-    yield Example(dict(target_shape=(2, 3)), T(None, 3))
+        # a fixed target for a `?` axis runs only when the data has the right size
+        yield Example(dict(target_shape=target), T(*shp), runs=() if None in shp and -1 not in target else
+                      ("inference", "training"))
+    yield Example(dict(target_shape=(2, 3)), T(None, 3), runs=())
     yield Example(dict(target_shape=(1, 1, 4)), T(4))  # squeeze-and-excitation, as EfficientNet writes it
     for dt in DTYPES:
         yield Example(dict(target_shape=(6,)), T(2, 3, dtype=dt))
@@ -247,7 +249,7 @@ Cropping1D, Cropping2D, Cropping3D = (
     LayerSpec(
         f"Cropping{n}D", family="reshaping", doc=f"removes values at the edges of the {_SPATIAL[n]}",
         kinds={"cropping": K.Padding(n)},
-        shape=_crop_shape(n), dtype=R.dtype_keep, count=R.zero,
+        shape=_crop_shape(n), dtype=R.dtype_float, count=R.zero,
         draw=_draw_window(n, "cropping", 0), examples=_crop_examples(n),
     )
     for n in (1, 2, 3)
@@ -256,7 +258,7 @@ UpSampling1D, UpSampling2D, UpSampling3D = (
     LayerSpec(
         f"UpSampling{n}D", family="reshaping", doc=f"repeats the {_SPATIAL[n]} `size` times",
         kinds={"size": K.IntOrTuple(n), **({"interpolation": _INTERPOLATION} if n == 2 else {})},
-        shape=_upsample_shape(n), dtype=R.dtype_keep, count=R.zero,
+        shape=_upsample_shape(n), dtype=R.dtype_float, count=R.zero,
         draw=_draw_window(n, "size", 1), examples=_upsample_examples(n),
     )
     for n in (1, 2, 3)
