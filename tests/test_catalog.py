@@ -409,3 +409,125 @@ def test_news_gd_totals_and_shapes():
         x = dense.infer({"units": units}, x)
     assert x.keras_shape() == (None, 1)
     assert total == 5_200_610
+
+
+# ---------------------------------------------------------------- layers on several tensors
+
+
+def test_call_signatures_name_the_tensors_in_kerass_order():
+    lstm = get_layer("LSTM")
+    assert [(p.name, p.kind.what) for p in lstm.call_params] == [
+        ("sequences", "tensor"), ("initial_state", "tensors"), ("mask", "tensor"), ("training", "refused")]
+    assert lstm.call_params[0].required and not lstm.call_params[1].required
+    assert (lstm.call_params[1].kind.low, lstm.call_params[1].kind.high) == (2, 2)
+    assert get_layer("GRU").call_params[1].kind.high == 1
+    mha = get_layer("MultiHeadAttention")
+    names = [p.name for p in mha.call_params]
+    assert names[:3] == ["query", "value", "key"] and mha.call_params[1].required and not mha.call_params[2].required
+    assert mha.call_params[names.index("return_attention_scores")].kind.what == "constant"
+    assert mha.call_params[names.index("value_mask")].kind.what == "refused"
+    attention = get_layer("Attention").tensor_param
+    assert (attention.name, attention.kind.what, attention.kind.low, attention.kind.high) == ("inputs", "tensors", 2, 3)
+    assert get_layer("CustomScaleLayer").tensor_param.kind.low == 2
+    dense = get_layer("Dense")
+    assert dense.tensor_param.name == "inputs" and not dense.several
+
+
+def test_a_layer_on_one_tensor_answers_the_call_interface_too():
+    dense = get_layer("Dense")
+    assert dense.outputs({"units": 3}, {"inputs": T(5)}) == (T(3),)
+    assert dense.count({"units": 3}, {"inputs": T(5)}) == dense.count_params({"units": 3}, T(5))
+
+
+def test_several_outputs_are_typed_in_kerass_order():
+    x = T(None, 3)
+    assert get_layer("LSTM").outputs({"units": 8, "return_state": True}, {"sequences": x}) == (T(8), T(8), T(8))
+    assert len(get_layer("GRU").outputs({"units": 8, "return_state": True}, {"sequences": x})) == 2
+    bi = LayerValue(get_layer("LSTM"), {"units": 4, "return_state": True, "return_sequences": True})
+    outs = get_layer("Bidirectional").outputs({"layer": bi}, {"sequences": T(5, 3)})
+    assert outs == (T(5, 8), T(4), T(4), T(4), T(4))
+    assert len(get_layer("Bidirectional").outputs({"layer": bi, "merge_mode": None}, {"sequences": x})) == 6
+    mha = get_layer("MultiHeadAttention")
+    q = T(7, 16)
+    out, scores = mha.outputs({"num_heads": 4, "key_dim": 8}, {"query": q, "value": q,
+                                                                 "return_attention_scores": True})
+    assert (out, scores) == (q, T(4, 7, 7))
+
+
+def test_call_mistakes_blame_the_call_argument():
+    lstm = get_layer("LSTM")
+    with pytest.raises(ShapeError) as e:
+        lstm.outputs({"units": 8}, {"sequences": T(5, 3), "initial_state": (T(8),)})
+    assert e.value.call_arg == "initial_state" and "list of 2 tensors" in str(e.value)
+    with pytest.raises(ShapeError) as e:
+        lstm.outputs({"units": 8}, {"sequences": T(5, 3), "initial_state": (T(4), T(4))})
+    assert e.value.call_arg == "initial_state" and "(batch, 8)" in str(e.value)
+    with pytest.raises(ShapeError) as e:
+        lstm.outputs({"units": 8}, {"sequences": T(5, 3), "training": True})
+    assert e.value.call_arg == "training" and "fit" in str(e.value)
+    mha = get_layer("MultiHeadAttention")
+    with pytest.raises(ShapeError) as e:
+        mha.outputs({"num_heads": 2, "key_dim": 4}, {"query": T(5, 6)})
+    assert e.value.call_arg == "value"
+    with pytest.raises(ShapeError) as e:
+        mha.outputs({"num_heads": 2, "key_dim": 4}, {"query": T(5, 6), "value": T(7, 6),
+                                                      "attention_mask": T(7, 5, dtype="bool")})
+    assert e.value.call_arg == "attention_mask" and "(None, 5, 7)" in str(e.value)
+    with pytest.raises(ShapeError) as e:
+        mha.outputs({"num_heads": 2, "key_dim": 4}, {"query": T(5, 6), "value": T(5, 6),
+                                                      "use_causal_mask": "yes"})
+    assert e.value.call_arg == "use_causal_mask"
+
+
+def test_a_chain_step_that_needs_several_tensors_says_how_to_call_it():
+    with pytest.raises(ShapeError, match=r"MultiHeadAttention\(\.\.\.\)\(query, value\)"):
+        get_layer("MultiHeadAttention").infer({"num_heads": 2, "key_dim": 4}, T(5, 6))
+    with pytest.raises(ShapeError, match=r"as one list"):
+        get_layer("Attention").infer({}, T(5, 6))
+    with pytest.raises(ShapeError, match="returns 3 tensors"):
+        get_layer("LSTM").infer({"units": 4, "return_state": True}, T(5, 6))
+
+
+# ---------------------------------------------------------------- Keras objects as arguments
+
+
+def test_object_classes_are_looked_up_by_family():
+    assert get_object("initializer", "VarianceScaling").module == "keras.initializers"
+    assert get_object("regularizer", "VarianceScaling") is None
+    assert get_object("initializer", "Identity") is not get_layer("Identity")
+    assert [p.name for p in get_object("regularizer", "L1L2").params] == ["l1", "l2"]
+    assert get_object("constraint", "MaxNorm").param("max_value").kind.check(0)
+
+
+def _check(text):
+    import graphdsl
+
+    return graphdsl.analyze(text)
+
+
+def test_objects_given_by_class_reach_the_graph():
+    report, graph = _check(
+        "input x: float32[4]\n"
+        "output y = x -> Dense(3, kernel_regularizer=L2(1e-4), "
+        'kernel_initializer=VarianceScaling(2.0, "fan_out"), kernel_constraint=MaxNorm(3)) loss mse\n'
+    )
+    assert report.ok, report.render()
+    args = graph.layers["y"].args
+    assert isinstance(args["kernel_regularizer"], ObjectValue)
+    assert args["kernel_regularizer"].args == {"l2": 1e-4}
+    assert args["kernel_initializer"].args == {"scale": 2.0, "mode": "fan_out"}
+    assert args["kernel_constraint"].spec.family == "constraint"
+
+
+def test_string_names_keep_working_beside_classes():
+    report, _ = _check('input x: float32[4]\noutput y = x -> Dense(3, kernel_initializer="he_normal", '
+                       'kernel_regularizer="l2", bias_constraint="non_neg") loss mse\n')
+    assert report.ok, report.render()
+
+
+def test_a_layer_where_an_object_belongs_and_an_object_as_a_number():
+    report, _ = _check("input x: float32[4]\noutput y = x -> Dense(3, kernel_initializer=Dense(2)) loss mse\n")
+    assert [(d.code, d.message) for d in report.errors] == [
+        ("GD0109", "Dense is a layer, but 'kernel_initializer' takes an initializer")]
+    report, _ = _check("input x: float32[4]\noutput y = x -> Dense(L2(3)) loss mse\n")
+    assert [d.code for d in report.errors] == ["GD0109"] and "got L2(...)" in report.errors[0].message

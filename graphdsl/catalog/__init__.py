@@ -131,14 +131,13 @@ __all__ = sorted([*_LAZY, *_CALLED])
 
 
 def __getattr__(name: str) -> object:
-    import importlib  # noqa: PLC0415
-
+    # __import__ (not importlib.import_module) so that `python -X importtime` sees the import
     if name in _LAZY:
         module, attr = _LAZY[name]
-        value = getattr(importlib.import_module(f"graphdsl.catalog.{module}"), attr)
+        value = getattr(__import__(f"graphdsl.catalog.{module}", fromlist=[attr]), attr)
     elif name in _CALLED:
         module, attr = _CALLED[name]
-        value = getattr(importlib.import_module(f"graphdsl.catalog.{module}"), attr)()
+        value = getattr(__import__(f"graphdsl.catalog.{module}", fromlist=[attr]), attr)()
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value

@@ -38,9 +38,8 @@ def family_descriptors(family: str) -> dict[str, LayerSpec]:
     if found is None:
         if family not in FAMILIES:
             raise KeyError(f"no layer family {family!r}")
-        import importlib  # noqa: PLC0415
-
-        module = importlib.import_module(f"graphdsl.catalog.layers.{family}")
+        # __import__ (not importlib.import_module) so that `python -X importtime` sees the import
+        module = __import__(f"graphdsl.catalog.layers.{family}", fromlist=["DESCRIPTORS"])
         found = {spec.name: spec for spec in module.DESCRIPTORS}
         _loaded[family] = found
     return found
