@@ -369,6 +369,8 @@ def _reduce(ctx: _Ctx, t: TensorType) -> tuple[list[_Step], TensorType]:
             order = ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "Flatten"]
         elif t.rank == 3:
             order = ["GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten"]
+        elif t.rank == 4:
+            order = ["GlobalAveragePooling3D", "GlobalMaxPooling3D", "Flatten"]
         else:
             order = ["Flatten"]
         for name in order:
@@ -396,7 +398,7 @@ _INTS = ("int32", "int64")
 
 @st.composite
 def _input_type(draw) -> TensorType:
-    kind = draw(st.sampled_from(["vector", "sequence", "tokens", "image"]))
+    kind = draw(st.sampled_from(["vector", "sequence", "tokens", "image", "image", "volume"]))
     if kind == "vector":
         return TensorType((draw(st.integers(1, 16)),), draw(st.sampled_from(_FLOATS)))
     if kind == "sequence":
@@ -405,6 +407,9 @@ def _input_type(draw) -> TensorType:
     if kind == "tokens":
         steps = draw(st.one_of(st.integers(2, 16), st.none()))
         return TensorType((steps,), draw(st.sampled_from(_INTS)))
+    if kind == "volume":  # for the 3D layers: small, so Keras builds stay fast
+        dims = tuple(draw(st.integers(2, 5)) for _ in range(3))
+        return TensorType((*dims, draw(st.integers(1, 2))), draw(st.sampled_from(_FLOATS)))
     side = draw(st.integers(3, 8))
     return TensorType((side, draw(st.integers(3, 8)), draw(st.integers(1, 3))), draw(st.sampled_from(_FLOATS)))
 
