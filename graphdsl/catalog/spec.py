@@ -293,6 +293,8 @@ class LayerSpec:
             p = names.get(name)
             if p is None:
                 raise ShapeError(f"{self.name} takes no call argument {name!r}", call_arg=name)
+            if value is None and not p.required:
+                continue  # given as None: the same as not given
             what = p.kind.what
             if what == "refused":
                 raise ShapeError(p.kind.reason, call_arg=name)
@@ -310,7 +312,7 @@ class LayerSpec:
                 if message is not None:
                     raise ShapeError(f"{self.name}(...)({name}=...): {message}", call_arg=name)
         for p in self.call_params:
-            if p.required and p.name not in call:
+            if p.required and call.get(p.name) is None:
                 raise ShapeError(f"{self.name} needs its call argument {p.name!r}", call_arg=p.name)
 
     def outputs(self, args: Args, call: Mapping[str, object]) -> tuple[TensorType, ...]:
