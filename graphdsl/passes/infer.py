@@ -573,9 +573,17 @@ def _spec(st: _State, spec: ir.Spec, registry, code: str, what: str) -> LossSpec
                      help=f"did you mean '{hint}'?" if hint else (
                          f"it takes: {', '.join(allowed)}" if allowed else "it takes no arguments"))
             return None
-        value = evaluate(arg.value, st.params, st.diags)
+        value = evaluate(arg.value, st.params, st.diags, lambda c, k=key: _no_call(st, c, written, k))
         if is_unknown(value):
             st.ok = False
             return None
         kwargs[key] = value
     return LossSpec(canonical, written, kwargs)
+
+
+def _no_call(st: _State, call: ir.Call, written: str, key: str):
+    """A call given to a loss, metric or optimizer argument: graphdsl passes them constants only
+    (without this, the argument was silently unknown and the program passed as checked)."""
+    st.error("GD0109", f"{written}({key}=...): expected a constant, got {call.callee.name}(...)", call.span,
+             help="losses, metrics and optimizers take numbers, strings and True/False/None as arguments")
+    return UNKNOWN
