@@ -150,6 +150,7 @@ class Example:
 _BASE_KEYWORDS = (Param("trainable", True, K.Bool, keyword_only=True),)
 _DEFAULT_CALL = (("inputs",),)
 
+
 class LayerSpec:
     """The descriptor of one supported Keras layer.
 
@@ -195,6 +196,7 @@ class LayerSpec:
         self.examples = examples or (lambda: ())
         self.activation = activation
         self._params: tuple[Param, ...] | None = None
+        self._by_name: dict[str, Param] = {}
         self._call: tuple[CallParam, ...] | None = None
 
     def __repr__(self) -> str:
@@ -217,14 +219,14 @@ class LayerSpec:
                     raise RuntimeError(f"catalog: no kind for {self.name}.{pname}; add one to its descriptor")
                 out.append(Param(pname, entry[1] if len(entry) == 2 else REQUIRED, kind))
             self._params = tuple(out) + _BASE_KEYWORDS
+            self._by_name = {p.name: p for p in self._params}
         return self._params
 
     def param(self, name: str) -> Param | None:
         """The constructor parameter called `name`, or None."""
-        for p in self.params:
-            if p.name == name:
-                return p
-        return None
+        if self._params is None:
+            self.params  # noqa: B018 - builds them
+        return self._by_name.get(name)
 
     def arg(self, args: Args, name: str) -> object:
         """The value the program gave for `name`, else its default."""
