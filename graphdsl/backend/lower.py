@@ -22,13 +22,13 @@ import contextlib
 import logging
 import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..catalog import MERGE_BY_KERAS_CLASS, LayerValue, ObjectValue, get_layer, get_merge
 from ..catalog.names import LOSSES, METRICS, OPTIMIZERS, Registry
+from ..fileio import replacing
 from ..graph import Graph, Layer, LossSpec
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -330,33 +330,12 @@ def cross_check(graph: Graph, model: keras.Model, source: SourceFile | None = No
 # --- saving --------------------------------------------------------------------------------------
 
 
-def _file_mode(path: str) -> int:
-    """The mode a plain write would give: the existing file's, else 0o666 less the umask
-    (mkstemp creates 0o600 files, which would surprise whoever shares the model)."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def save_atomic(model: keras.Model, path: str | os.PathLike[str]) -> None:
-    """Save `model` as a ``.keras`` file at `path`, atomically.
+    """Save `model` as a ``.keras`` file at `path`, atomically (`graphdsl.atomic.replacing`).
 
-    Writes a temporary file in the target folder (its name ends in ``.keras``, as Keras insists),
-    then renames it over `path`. On any failure the temporary file is removed and an existing file
-    at `path` is left byte-identical.
+    Keras writes a temporary file in the target folder (its name ends in ``.keras``, as Keras
+    insists), which is then renamed over `path`. On any failure the temporary file is removed and
+    an existing file at `path` is left byte-identical.
     """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".graphdsl-", suffix=".keras", dir=folder)
-    os.close(fd)
-    try:
+    with replacing(path, suffix=".keras") as tmp:
         model.save(tmp, overwrite=True)
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
