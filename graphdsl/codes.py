@@ -32,6 +32,7 @@ CODES: dict[str, str] = {
     "GD0119": "unknown or invalid param override",
     "GD0120": "invalid arithmetic in an argument",
     "GD0121": "unknown keyword argument of a loss, metric or optimizer",
+    "GD0122": "unknown initializer, regularizer or constraint class",
     # shapes and outputs
     "GD0201": "a layer cannot take its input (rank, dtype, size)",
     "GD0202": "merged tensors do not fit together",

@@ -5,7 +5,7 @@ The caller (`graphdsl train`, `graphdsl.train`) has already checked the program 
 (`graphdsl.data`); this module only runs Keras. What it adds around `model.fit`:
 
 - **Outputs**: the trained model (`lower.save_atomic`), and beside it the history as CSV and JSON
-  and a loss-curve picture (`graphdsl.history`), each written through `graphdsl.atomic`.
+  and a loss-curve picture (`graphdsl.history`), each written through `graphdsl.fileio`.
 - **Resuming** (`checkpoint_dir`): at the end of every epoch, the weights and optimizer state go
   to a new ``epoch-NNNN.weights.h5`` and then ``graphdsl-state.json`` (epochs done, history so
   far, a fingerprint of the model, and the same for the epoch before) is replaced atomically to
