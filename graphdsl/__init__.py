@@ -1,10 +1,10 @@
 """graphdsl: a small language for Keras functional models, checked in milliseconds.
 
-Public API: `parse`, `check`, `build`, `format`, `check_data`, `train`, `CompileError`,
-`DataError`. See the README.
+Public API: `parse`, `check`, `build`, `format`, `check_data`, `train`, `from_keras`,
+`transfer_weights`, `CompileError`, `DataError`, `ImportRefused`. See the README.
 """
 
-from .api import Report, analyze, build, check, check_data, format, parse, train
+from .api import Report, analyze, build, check, check_data, format, from_keras, parse, train, transfer_weights
 from .diagnostics import CompileError
 
 
@@ -14,9 +14,13 @@ def __getattr__(name: str):
         from .data import DataError
 
         return DataError
+    if name == "ImportRefused":
+        from .imported.model import ImportRefused
+
+        return ImportRefused
     raise AttributeError(f"module 'graphdsl' has no attribute {name!r}")
 
 
-__all__ = ["CompileError", "DataError", "Report", "analyze", "build", "check", "check_data", "format", "parse",
-           "train"]
+__all__ = ["CompileError", "DataError", "ImportRefused", "Report", "analyze", "build", "check", "check_data", "format",
+           "from_keras", "parse", "train", "transfer_weights"]
 __version__ = "0.1.0"

@@ -24,6 +24,7 @@ COMMANDS = {
     "graph": "graph",
     "lsp": "lsp",
     "train": "train",
+    "import": "import_",
 }
 
 

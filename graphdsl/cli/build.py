@@ -20,6 +20,9 @@ def add_parser(sub) -> None:
     b.add_argument("--distribute", choices=("mirrored",), help="build inside a tf.distribute strategy")
     b.add_argument("--verbose", action="store_true", help="let TensorFlow's start-up messages through")
     b.add_argument("--format", choices=("text", "json"), default="text", help="how to print diagnostics")
+    b.add_argument("--weights", metavar="FROM.keras",
+                   help="copy the weights of this model (loaded with safe_mode=True) onto the built one, layer by "
+                        "layer paired by the graphs' structure")
     add_program_options(b)
 
 
@@ -35,6 +38,8 @@ def run(args) -> int:
     folder = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(folder):
         raise UsageError(f"the folder {folder} does not exist")
+    if args.weights is not None and not os.path.isfile(args.weights):
+        raise UsageError(f"--weights {args.weights}: no such file")
     report = api.check(text, args.file, overrides, args.max_params)
     json_acc: list | None = [] if args.format == "json" else None
     print_report(report, args.format, json_acc)
@@ -54,6 +59,14 @@ def run(args) -> int:
             strategy = lower.strategy_from_name(args.distribute) if args.distribute else None
             model = lower.build_model(report.graph, compile=not args.no_compile, strategy=strategy,
                                       source=report.source)
+            if args.weights is not None:
+                from ..backend import weights  # noqa: PLC0415
+
+                try:
+                    weights.transfer_weights(weights.load_safely(args.weights), model)
+                except (weights.Mismatch, weights.ImportRefused) as err:
+                    sys.stderr.write(f"error: cannot take the weights of {args.weights}: {err}\n")
+                    return EXIT_ERRORS
             lower.save_atomic(model, out)
         except lower.InternalError as err:
             sys.stderr.write("internal error: Keras built something other than what check inferred "
@@ -67,5 +80,7 @@ def run(args) -> int:
     if args.summary:
         model.summary(print_fn=lambda line, *a, **k: print(line))
     print(f"built {report.graph.model_name}: {report.graph.param_count:,} parameters")
+    if args.weights is not None:
+        print(f"weights from {args.weights}")
     print(f"wrote {out}")
     return EXIT_OK
