@@ -58,6 +58,9 @@ _MISSING = object()
 _OBJECT_FAMILY = {module: family for family, module in OBJECT_MODULES.items()}
 _OPS = {"Add": "+", "Subtract": "-", "Multiply": "*", "Divide": "/", "TrueDivide": "/"}
 _MODEL_CLASSES = ("Functional", "Sequential", "Model")
+# optional first arguments written by position, as Keras's examples and applications write them
+_FIRST_BY_POSITION = frozenset({"pool_size", "padding", "cropping", "size", "max_value", "dims", "target_shape", "n",
+                                "rate", "stddev"})
 _INPUT_DTYPES = ("float16", "bfloat16", "float32", "float64", "int32", "int64", "uint8", "bool")
 
 
@@ -163,7 +166,9 @@ def _is_layer_dict(value: object) -> bool:
 def _norm(value: object, top: bool = True) -> object:
     """A layer config made comparable: lists as tuples, layer names and build state dropped."""
     if isinstance(value, dict):
-        drop = {"name", "build_config", "compile_config"} if top else {"build_config", "compile_config"}
+        # shared_object_id: Keras marks an object several layers share (their dtype policy) when it saves
+        drop = {"name", "build_config", "compile_config", "shared_object_id"} if top else {
+            "build_config", "compile_config", "shared_object_id"}
         out = {}
         for k, v in value.items():
             if k in drop:
@@ -179,9 +184,23 @@ def _norm(value: object, top: bool = True) -> object:
     return value
 
 
-def _differences(a: Mapping, b: Mapping) -> list[str]:
+def _same(key: str, a: object, b: object) -> bool:
+    """Config values that build the same layer. One equivalence besides equality: a single
+    ``axis`` as ``a`` or ``(a,)`` (Keras's normalization layers turn the first into the second
+    when they are built, so a built layer's config says ``[-1]`` where its constructor said -1)."""
+    if a == b:
+        return True
+    if key == "axis":
+        return (isinstance(a, tuple) and len(a) == 1 and a[0] == b) or (isinstance(b, tuple) and len(b) == 1
+                                                                        and b[0] == a)
+    return False
+
+
+def _differences(a: Mapping | None, b: Mapping) -> list[str]:
+    if a is None:
+        return sorted(b)
     keys = sorted(set(a) | set(b))
-    return [k for k in keys if a.get(k, _MISSING) != b.get(k, _MISSING)]
+    return [k for k in keys if not _same(k, a.get(k, _MISSING), b.get(k, _MISSING))]
 
 
 def _show(value: object) -> str:
@@ -196,7 +215,8 @@ class _Describer:
         import keras
 
         self.keras = keras
-        self._configs: dict[str, dict] = {}
+        self._configs: dict[str, dict | None] = {}
+        self._errors: dict[str, str] = {}
         self._described: dict[str, tuple] = {}
 
     # -- building and comparing
@@ -206,15 +226,24 @@ class _Describer:
 
         return _keras_class(module, name)
 
-    def config_of(self, spec: Any, args: Mapping[str, object]) -> dict:
-        """The normalized config of `spec`'s class built with `args` (catalog values)."""
+    def config_of(self, spec: Any, args: Mapping[str, object], layer: str | None = None) -> dict | None:
+        """The normalized config of `spec`'s class built with `args` (catalog values); None if
+        Keras refuses them (a refusal naming `layer` when `layer` is given)."""
         from .lower import _kwargs_of
 
-        key = repr((spec.module, getattr(spec, "keras_class", spec.name), sorted(args.items(), key=lambda kv: kv[0])))
-        found = self._configs.get(key)
-        if found is None:
-            cls = self._cls(spec.module, getattr(spec, "keras_class", spec.name))
-            found = self._configs[key] = _norm(_plain(cls(**_kwargs_of(spec, args)).get_config()))
+        cls_name = getattr(spec, "keras_class", spec.name)
+        key = repr((spec.module, cls_name, sorted(args.items(), key=lambda kv: kv[0])))
+        if key not in self._configs:
+            try:
+                cls = self._cls(spec.module, cls_name)
+                self._configs[key] = _norm(_plain(cls(**_kwargs_of(spec, args)).get_config()))
+            except Exception as err:  # Keras refuses these arguments (e.g. a mean without its variance)
+                self._configs[key] = None
+                self._errors[key] = f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+        found = self._configs[key]
+        if found is None and layer is not None:
+            raise ImportRefused(layer, f"Keras refuses to build {cls_name} from graphdsl's arguments "
+                                f"({self._errors[key]})")
         return found
 
     # -- values
@@ -292,14 +321,14 @@ class _Describer:
                 if p.name not in cfg:
                     raise ImportRefused(layer, f"its config has no value for {what}'s argument {p.name!r}")
                 args[p.name] = self.value(cfg[p.name], layer, f"{what}({p.name}=...)")
-        base = self.config_of(spec, args)
+        base = self.config_of(spec, args, layer)
         names = {p.name for p in params}
         for p in params:
-            if p.required or p.name not in cfg or cfg[p.name] == base.get(p.name, _MISSING):
+            if p.required or p.name not in cfg or _same(p.name, cfg[p.name], base.get(p.name, _MISSING)):
                 continue
             args[p.name] = self.value(cfg[p.name], layer, f"{what}({p.name}=...)")
         for k, v in cfg.items():
-            if k in names or v == base.get(k, _MISSING):
+            if k in names or _same(k, v, base.get(k, _MISSING)):
                 continue
             if k == "dtype":
                 policy = v.get("config", {}).get("name") if isinstance(v, dict) else v
@@ -310,13 +339,16 @@ class _Describer:
             # arguments are not independent (MaxPooling2D's strides default to its pool_size): give
             # every argument whose value the rebuilt config gets wrong, then leave out what it can do without
             for _ in range(len(names)):
-                missing = [k for k in _differences(self.config_of(spec, args), cfg) if k in names and k not in args]
+                rebuilt = self.config_of(spec, args)
+                if rebuilt is None:
+                    break
+                missing = [k for k in _differences(rebuilt, cfg) if k in names and k not in args]
                 if not missing:
                     break
                 for k in missing:
                     args[k] = self.value(cfg[k], layer, f"{what}({k}=...)")
             args = self._simplify(spec, args, cfg)
-            built = self.config_of(spec, args)
+            built = self.config_of(spec, args, layer)
             diff = _differences(built, cfg)
             if diff:
                 detail = ", ".join(f"{k}: {_show(cfg.get(k))} in the model, {_show(built.get(k))} rebuilt"
@@ -333,6 +365,8 @@ class _Describer:
             if not p.required or positional >= len(ordered) or ordered[positional][0] != p.name:
                 break
             positional += 1
+        if positional == 0 and ordered and ordered[0][0] == params[0].name and params[0].name in _FIRST_BY_POSITION:
+            positional = 1  # MaxPooling1D(5), ZeroPadding2D(3), ReLU(6.0): as Keras's own code writes them
         found = self._described[key] = (ordered, positional)
         return found
 
@@ -343,24 +377,24 @@ class _Describer:
             if spec.param(name).required:
                 continue
             trial = {k: v for k, v in out.items() if k != name}
-            if self.config_of(spec, trial) == cfg:
+            if not _differences(self.config_of(spec, trial), cfg):
                 out = trial
         for name, value in list(out.items()):
             short = _shorter(value)
             if short is not None and spec.param(name).kind.check(short) is None:
                 trial = {**out, name: short}
-                if self.config_of(spec, trial) == cfg:
+                if not _differences(self.config_of(spec, trial), cfg):
                     out = trial
         return out
 
     def merge_args(self, merge: Any, config: Mapping, layer: str) -> tuple[tuple[str, object], ...]:
         cfg = _norm(_plain(dict(config)))
-        base = self.config_of(merge, {})
+        base = self.config_of(merge, {}, layer) if not any(p.required for p in merge.params) else {}
         args = {}
         for p in merge.params:
             if p.name in cfg and (p.required or cfg[p.name] != base.get(p.name, _MISSING)):
                 args[p.name] = self.value(cfg[p.name], layer, f"{merge.name}({p.name}=...)")
-        built = self.config_of(merge, args)
+        built = self.config_of(merge, args, layer)
         diff = _differences(built, cfg)
         if diff:
             raise ImportRefused(layer, f"its config has {', '.join(diff)}, which {merge.name} in graphdsl cannot set")
@@ -410,13 +444,14 @@ def _raw(value: object) -> object:
 
 
 def _shorter(value: object) -> object | None:
-    """``(3, 3)`` -> ``3`` and ``((1, 1), (1, 1))`` -> ``1``: a tuple of equal sizes as one size."""
-    if not isinstance(value, tuple) or len(value) < 2:
+    """``(3, 3)`` -> ``3``, ``(5,)`` -> ``5`` and ``((1, 1), (1, 1))`` -> ``1``: a tuple of equal
+    sizes as one size."""
+    if not isinstance(value, tuple) or not value:
         return None
     flat: list[object] = []
     for v in value:
         if isinstance(v, tuple):
-            inner = _shorter(v) if len(v) >= 2 else None
+            inner = _shorter(v)
             if inner is None:
                 return None
             flat.append(inner)
@@ -670,11 +705,10 @@ class _Reader:
             entry = entries.get(layer)
             if entry is None:
                 raise ImportRefused(config.get("name"), f"its graph names a layer {layer!r} it does not have")
-            k = index - (1 if entry.get("class_name") == "Functional" else 0)
             nodes = entry.get("inbound_nodes") or ()
-            if not 0 <= k < len(nodes) or not isinstance(nodes[k], dict):
+            if not 0 <= index < len(nodes) or not isinstance(nodes[index], dict):
                 raise ImportRefused(layer, "its graph is in a format graphdsl does not read (Keras 2?)")
-            return nodes[k]
+            return nodes[index]
 
         def deps(layer: str, index: int) -> list[tuple[str, int]]:
             data = node_data(layer, index)
@@ -684,7 +718,10 @@ class _Reader:
                     out.append((h[0], h[1]))
             return out
 
-        outputs = _leaves(config.get("output_layers"))
+        # A nested functional model starts with a node of its own, which output_layers count and
+        # the nodes' arguments do not (Keras's get_config and serialize_node index differently).
+        outputs = [(name, i - 1 if entries.get(name, {}).get("class_name") == "Functional" else i, t)
+                   for name, i, t in _leaves(config.get("output_layers"))]
         width: dict[tuple[str, int], int] = {}  # how many outputs of each call the graph reads
         for h in [*outputs, *(h for e in config["layers"] for data in e.get("inbound_nodes") or ()
                               if isinstance(data, dict) for h in _histories(data.get("args", ()))

@@ -5,6 +5,9 @@ How the graph becomes statements:
 - A tensor gets a name when the text must refer to it: a model input or output, a tensor used
   more than once (or not at all), one that feeds a merge, and one made by a node that is not a
   chain step. Every other tensor lives inside a chain.
+- A tensor also gets a name where the layers' names say a statement ends: graphdsl names a layer
+  after its statement and class (``features_conv1d``), so a model graphdsl built comes back with
+  its own statements and names.
 - Each named tensor is one statement: walking back from it through chain steps (layers on the
   one tensor before them) to a named tensor (the head, ``x -> ...``) or to a merge
   (``add(a, b) -> ...``). It is named after the Keras layer that makes it (``conv2_block1_out``),
@@ -29,10 +32,11 @@ import re
 from .. import ir
 from ..catalog.types import LayerValue, ObjectValue
 from ..parser import RESERVED
+from ..passes.infer import _snake
 from ..printer import format_program
 from .model import ImportedModel, ImportRefused, Node, node_inputs
 
-__all__ = ["KEYWORDS", "Namer", "expr", "to_program", "to_text"]
+__all__ = ["KEYWORDS", "Namer", "expr", "hint", "stem", "to_program", "to_text"]
 
 KEYWORDS = frozenset(RESERVED) | {"block", "repeat", "return", "_"}
 """Words a name may not be (version 2's keywords included, so the text stays valid there)."""
@@ -155,10 +159,17 @@ class _Plan:
     def named(self, t: int) -> bool:
         if t in self.inputs or t in self.outputs:
             return True
-        if len(self.nodes[self.producer[t]].outputs) > 1:
+        producer = self.nodes[self.producer[t]]
+        if len(producer.outputs) > 1:
             return True
         readers = self.consumers.get(t, ())
-        return len(readers) != 1 or not self.nodes[readers[0]].simple
+        if len(readers) != 1 or not self.nodes[readers[0]].simple:
+            return True
+        # the layer names say the statement ends here (features_dense, then age): keep its name
+        # (a shared layer is named after its declaration, and says nothing of statements)
+        made_in = stem(producer)
+        reader = self.nodes[readers[0]]
+        return made_in is not None and not self.shared(reader) and made_in != (stem(reader) or reader.name)
 
     def shared(self, node: Node) -> bool:
         return node.kind == "layer" and self.uses.get(node.layer, 0) > 1
@@ -185,6 +196,20 @@ class _Plan:
         if head_t is not None:
             return [head_t]
         return node_inputs(self.nodes[head_n])
+
+
+def stem(node: Node) -> str | None:
+    """The statement a layer's name says it was made in: ``features`` for ``features_conv1d_2``
+    (graphdsl names a layer after its statement and class), else None."""
+    suffix = "_" + (node.op if node.kind != "layer" else _snake(node.op))
+    found = re.fullmatch(rf"(.+?){re.escape(suffix)}(?:_\d+)?", node.name)
+    return found.group(1) if found else None
+
+
+def hint(node: Node) -> str:
+    """The name a node's tensor is given: its layer's name, or the statement that name says it
+    was made in, so that a model graphdsl built comes back with its own names."""
+    return stem(node) or node.name
 
 
 def to_program(model: ImportedModel) -> ir.Program:
@@ -218,8 +243,11 @@ def to_program(model: ImportedModel) -> ir.Program:
             refs = tuple(ir.Arg(None, ir.Ref(names[t])) for t in node_inputs(node))
             kw = tuple(ir.Arg(ir.Ident(k), expr(v, f"{node.op}({k}=...)")) for k, v in node.args)
             return ir.Call(ir.Ident(node.op), refs + kw)
-        raise ImportRefused(node.name, f"a {node.kind} call of {node.op} is not expressible in this version of "
-                            "graphdsl")
+        if node.kind == "op":
+            raise ImportRefused(node.name, f"tensor arithmetic ({node.op} between tensors and numbers, a keras.ops "
+                                "node) cannot be written in graphdsl yet")
+        raise ImportRefused(node.name, f"{node.op} called on several tensors, or returning several, cannot be "
+                            "written in graphdsl yet")
 
     def chain_of(t: int) -> ir.Chain:
         head_t, head_n, steps = plan.chain(t)
@@ -239,7 +267,7 @@ def to_program(model: ImportedModel) -> ir.Program:
                 stack.extend((d, False) for d in reversed(plan.needs(current)) if d not in names)
                 continue
             chain = chain_of(current)
-            names[current] = namer.take(plan.nodes[plan.producer[current]].name)
+            names[current] = namer.take(hint(plan.nodes[plan.producer[current]]))
             statements.append(ir.Assign(ir.Ident(names[current]), chain))
 
     for out, name in zip(model.outputs, out_names, strict=True):
