@@ -25,9 +25,9 @@ from .diagnostics import (
     to_json,
 )
 from .graph import Graph
-from .parser import parse_program
 from .passes import DEFAULT_MAX_PARAMS, run_passes
 from .source import SourceFile
+from .syntax import parse_program
 
 __all__ = ["Report", "analyze", "build", "check", "format", "parse"]
 

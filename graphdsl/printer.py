@@ -43,8 +43,8 @@ from dataclasses import dataclass, field
 
 from . import ir
 from .diagnostics import Diagnostic, internal_error
-from .parser import parse_program
 from .source import SourceFile
+from .syntax import parse_program
 
 MAX_WIDTH = 100
 INDENT = "    "

@@ -1,0 +1,181 @@
+"""The fast engine: an LALR(1) driver on Lark's tables that builds the IR as it reduces.
+
+The whole token stream runs through one automaton, for the grammar's `start: statement*`; nothing
+cuts the text into statements beforehand, so the grammar alone decides what is accepted and where
+each statement ends. At each reduction the rule's callback (`builder.py`) makes the IR node, shaped
+exactly as Lark shapes a tree (see `Automaton`), so there is no parse tree, and the stacks are
+lists, so 3,000 nested parentheses are only a long list (the lexer refuses them past 64).
+
+The driver's loop is the program's hottest code: per token one dictionary lookup per action, no
+copies (a repetition `x*` grows one list in place, as Lark's own child filter does), and a unit
+reduction (`?rule` with one child) only changes the top state.
+
+When the automaton meets a token it cannot take, or a callback reports a mistake (`Abort`), the
+driver stops and `recovery.py` takes over: it reports the error, turns the statement being parsed
+into an `ir.Broken`, and hands back where to go on lexing, with the automaton again at the level
+where statements begin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .. import ir
+from ..diagnostics import Diagnostic
+from ..source import SourceFile, Span
+from .builder import Abort, Builder
+from .lexer import Lexer, Scanner, Token
+from .tables import tables
+
+STATEMENT = "statement"  # the nonterminal a statement is reduced to, at the level where statements begin
+
+ACCEPTED, FAILED, ABORTED = 0, 1, 2
+_UNIT, _SIMPLE, _GENERAL = 0, 1, 2
+
+
+class Splice(list):
+    """Children of an inlined helper rule (`_rule`, the `x*` of a rule), spliced into the parent's."""
+
+
+class Automaton:
+    """The tables in the form the driver uses.
+
+    - `actions[state][terminal]`: a state to shift to (>= 0), or ``-1 - rule`` to reduce by.
+    - `gotos[nonterminal][state]`: the state after reducing to `nonterminal` on top of `state`.
+    - `reducers[rule]`: ``(mode, size, goto column, callback, keep, expand1, splice)``; `mode` is
+      _UNIT for a `?rule` of one kept child (the value stays, the state changes), _SIMPLE when every
+      child is kept and none can be spliced, else _GENERAL.
+    - `statement_states`: the states with a goto on `statement`: where a statement may begin.
+    - `strong`: the terminals that only ever begin a statement (the statement keywords).
+    """
+
+    def __init__(self, tab: dict):
+        self.actions: list[dict[str, int]] = tab["actions"]
+        self.gotos: dict[str, dict[int, int]] = tab["gotos"]
+        self.start: int = tab["start"]
+        self.accept: int = tab["accept"]
+        self.rules = tab["rules"]
+        self.shape = [(origin, size) for origin, _name, size, *_rest in self.rules]
+        self.terminals = tuple(sorted({t for row in self.actions for t in row}))
+        self.statement_states = frozenset(self.gotos[STATEMENT])
+        shifted_in: dict[str, set[int]] = {}
+        for state, row in enumerate(self.actions):
+            for term, act in row.items():
+                if act >= 0:
+                    shifted_in.setdefault(term, set()).add(state)
+        self.strong = frozenset(t for t, where in shifted_in.items() if where <= self.statement_states)
+        self.reducers = []
+        for origin, name, size, keep, expand1, splice, has_splices in self.rules:
+            if size == 1 and expand1 and keep == (True,) and not splice and not has_splices:
+                mode = _UNIT
+            elif all(keep) and not has_splices:
+                mode = _SIMPLE
+            else:
+                mode = _GENERAL
+            callback = getattr(Builder, name, None)
+            self.reducers.append((mode, size, self.gotos[origin], callback, keep, expand1, splice))
+        self.scanner = Scanner(tab)
+
+
+_AUTOMATON: Automaton | None = None
+
+
+def automaton() -> Automaton:
+    global _AUTOMATON
+    if _AUTOMATON is None:
+        _AUTOMATON = Automaton(tables())
+    return _AUTOMATON
+
+
+class Parse:
+    """One run of the fast engine over one text: the stacks, the lexer and the callbacks."""
+
+    def __init__(self, auto: Automaton, lexer: Lexer, builder: Builder):
+        self.auto = auto
+        self.lexer = lexer
+        self.builder = builder
+        self.states: list[int] = [auto.start]
+        self.values: list = []
+        self.budget = 64 * len(lexer.text) + 10_000  # tokens error recovery may look ahead, in all
+
+    def run(self, tokens: Iterable[Token]) -> tuple[int, Token]:
+        """Feed tokens until the text is accepted, or a token cannot be taken (FAILED), or a
+        callback gave up on its statement (ABORTED); returns that and the token."""
+        actions = self.auto.actions
+        reducers = self.auto.reducers
+        accept = self.auto.accept
+        builder = self.builder
+        states = self.states
+        values = self.values
+        push_state = states.append
+        push_value = values.append
+        splice_type = Splice
+        tok = None
+        try:
+            for tok in tokens:
+                kind = tok[0]
+                while True:
+                    act = actions[states[-1]].get(kind)
+                    if act is None:
+                        return FAILED, tok
+                    if act >= 0:
+                        push_state(act)
+                        push_value(tok)
+                        break
+                    mode, size, goto, callback, keep, expand1, splice = reducers[-1 - act]
+                    if mode == _UNIT:
+                        states[-1] = goto[states[-2]]
+                        continue
+                    if size:
+                        children = values[-size:]
+                        del values[-size:]
+                        del states[-size:]
+                    else:
+                        children = []
+                    if mode == _SIMPLE:
+                        kids = children
+                    else:
+                        kids = []
+                        for child, kept in zip(children, keep, strict=True):
+                            if type(child) is splice_type:
+                                if kids:
+                                    kids.extend(child)
+                                else:  # a left-recursive repetition grows its one list in place
+                                    kids = child
+                            elif kept:
+                                kids.append(child)
+                    if splice:
+                        value = kids if type(kids) is splice_type else splice_type(kids)
+                    elif expand1 and len(kids) == 1:
+                        value = kids[0]
+                    else:
+                        value = callback(builder, kids)
+                    state = goto[states[-1]]
+                    push_state(state)
+                    push_value(value)
+                    if state == accept:
+                        return ACCEPTED, tok
+        except Abort:
+            return ABORTED, tok
+        raise AssertionError("the token stream ended without $END")  # pragma: no cover
+
+
+def parse_program(source: SourceFile) -> tuple[ir.Program, list[Diagnostic]]:
+    """The fast engine: the IR (with `ir.Broken` for statements that did not parse) and the syntax
+    diagnostics. Never raises for any text."""
+    text = source.text
+    diags: list[Diagnostic] = []
+    comments: list[ir.Comment] = []
+    auto = automaton()
+    lexer = Lexer(auto.scanner, text, diags, comments)
+    parse = Parse(auto, lexer, Builder(diags))
+    restart = 0
+    while True:
+        status, tok = parse.run(lexer.tokens(restart))
+        if status == ACCEPTED:
+            break
+        from .recovery import recover  # noqa: PLC0415 - only a text with errors pays for it
+
+        restart = recover(parse, tok, aborted=status == ABORTED)
+    statements = parse.values[-1]
+    return ir.Program(tuple(statements), tuple(comments), span=Span(0, len(text))), diags
