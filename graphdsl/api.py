@@ -27,7 +27,7 @@ from .diagnostics import (
 from .graph import Graph
 from .passes import DEFAULT_MAX_PARAMS, run_passes
 from .source import SourceFile
-from .syntax import parse_program
+from .syntax import ENGINES, parse_program
 
 __all__ = ["Report", "analyze", "build", "check", "format", "parse"]
 
@@ -72,17 +72,17 @@ def analyze(
     filename: str = "<string>",
     params: Mapping[str, object] | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
+    engine: str = "fast",
 ) -> tuple[Report, Graph | None]:
     """Parse and check `text`; return the report and, when there are no errors, the graph."""
-    if not isinstance(text, str):
-        raise TypeError(f"graphdsl programs are text (str), not {type(text).__name__}")
+    _check_arguments(text, engine)
     source = SourceFile(filename, text)
     # The parser and passes allocate many small objects and make no reference cycles, so the
     # cyclic collector finds nothing and costs a quarter of the time on large programs.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        program, diags = parse_program(source)
+        program, diags = parse_program(source, engine)
         graph, tensors, more = run_passes(program, params, max_params)
         diags = diags + more
     except RecursionError as err:  # pragma: no cover - the parser bounds nesting; a last guard
@@ -109,19 +109,33 @@ def check(
     filename: str = "<string>",
     params: Mapping[str, object] | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
+    engine: str = "fast",
 ) -> Report:
-    """Check a program without building it (and without importing TensorFlow)."""
-    return analyze(text, filename, params, max_params)[0]
+    """Check a program without building it (and without importing TensorFlow).
+
+    `engine` chooses the parser: "fast" (the default) or "lark" (Lark's own LALR parser on the
+    same grammar; both give the same IR, see the README)."""
+    return analyze(text, filename, params, max_params, engine)[0]
 
 
-def parse(text: str, filename: str = "<string>") -> ir.Program:
-    """Parse `text` into the IR; raises `CompileError` (with `.diagnostics`) on syntax errors."""
+def parse(text: str, filename: str = "<string>", engine: str = "fast") -> ir.Program:
+    """Parse `text` into the IR; raises `CompileError` (with `.diagnostics`) on syntax errors.
+
+    `engine` is "fast" (the default) or "lark", as for `check`."""
+    _check_arguments(text, engine)
     source = SourceFile(filename, text)
-    program, diags = parse_program(source)
+    program, diags = parse_program(source, engine)
     if diags:
         diags.sort(key=sort_key)
         raise CompileError([locate(d, source) for d in diags], render_text(diags, source))
     return program
+
+
+def _check_arguments(text: object, engine: str) -> None:
+    if not isinstance(text, str):
+        raise TypeError(f"graphdsl programs are text (str), not {type(text).__name__}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, not {engine!r}")
 
 
 def build(
