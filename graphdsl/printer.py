@@ -288,6 +288,7 @@ def format_program(program: ir.Program, source_text: str) -> str:
     starts = [s.span.start for s in stmts]
     block_end = [s.span.end for s in stmts]
     free: list[ir.Comment] = []
+    anchors: dict[int, list[int]] = {}
 
     for c in sorted(program.comments, key=lambda c: c.span.start):
         i = bisect.bisect_right(starts, c.span.start) - 1
@@ -297,13 +298,15 @@ def format_program(program: ir.Program, source_text: str) -> str:
             continue
         segs = rendered[i][0]
         block_end[i] = max(block_end[i], c.span.end)
-        if own:
-            later = [s for s in segs if s.anchor > c.span.start]
-            if later:
-                later[0].leading.append(c)
-                continue
-        before = [s for s in segs if s.anchor <= c.span.start] or segs[:1]
-        before[-1].trailing.append(c)
+        # the segments' anchors ascend: find the comment's place by bisection, not by a scan
+        # (15,000 commented chain steps would otherwise cost 100 million comparisons)
+        if i not in anchors:
+            anchors[i] = [s.anchor for s in segs]
+        k = bisect.bisect_right(anchors[i], c.span.start)  # segs[:k] begin at or before the comment
+        if own and k < len(segs):
+            segs[k].leading.append(c)
+            continue
+        segs[max(k - 1, 0)].trailing.append(c)
 
     # blocks: (start, end, lines, section or None for a free comment)
     blocks: list[tuple[int, int, list[str], int | None]] = []

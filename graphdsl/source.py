@@ -60,9 +60,17 @@ class SourceFile(Record):
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its newline."""
+        start, end = self.line_bounds(line)
+        return self.text[start:end]
+
+    def line_bounds(self, line: int) -> tuple[int, int]:
+        """Where a 1-based line's text begins and ends (without its newline and trailing CRs), in
+        time independent of its length."""
         start = self._line_starts[line - 1]
         end = self._line_starts[line] - 1 if line < len(self._line_starts) else len(self.text)
-        return self.text[start:end].rstrip("\r")
+        while end > start and self.text[end - 1] == "\r":
+            end -= 1
+        return start, end
 
     @property
     def line_count(self) -> int:

@@ -47,6 +47,7 @@ class _State:
     layers: dict[str, Layer] = field(default_factory=dict)
     ops: list[ApplyOp] = field(default_factory=list)
     used_names: set[str] = field(default_factory=set)
+    next_suffix: dict[str, int] = field(default_factory=dict)  # base -> the suffix to try next
     final_activation: dict[str, str | None] = field(default_factory=dict)
     ok: bool = True
 
@@ -55,12 +56,21 @@ class _State:
         self.ok = False
 
     def unique(self, base: str) -> str:
-        name = base
-        n = 2
+        """`base`, or `base_2`, `base_3`, ...: the first not used yet. Each base remembers where it
+        got to, so a chain of 10,000 Dense layers costs 10,000 tries, not 50 million."""
+        n = self.next_suffix.get(base)
+        if n is None:
+            if base not in self.used_names:
+                self.used_names.add(base)
+                self.next_suffix[base] = 2
+                return base
+            n = 2
+        name = f"{base}_{n}"
         while name in self.used_names:
-            name = f"{base}_{n}"
             n += 1
+            name = f"{base}_{n}"
         self.used_names.add(name)
+        self.next_suffix[base] = n + 1
         return name
 
 

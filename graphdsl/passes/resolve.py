@@ -11,7 +11,7 @@ from ..catalog.merges import get_merge
 from ..diagnostics import Diagnostic, Label, Severity
 from ..records import Record, record
 from ..source import Span
-from ..suggest import suggest
+from ..suggest import NamePool
 
 KIND_WORDS = {
     "param": "a param",
@@ -162,11 +162,18 @@ def resolve(program: ir.Program) -> tuple[Symbols, list[Diagnostic]]:
             continue
         defs[ident.name] = Definition(ident.name, _kind(stmt), index, ident.span)
 
+    # "did you mean" looks at the names defined above the use; all of them together at most a
+    # few times each (the pool's budget), however many names are unknown
+    ordered = list(defs.values())
+    pool = NamePool(((d.name, d.kind) for d in ordered), budget=20_000 + 8 * len(ordered))
+    before = 0  # how many of `ordered` are defined above the statement at hand
     undefined: set[str] = set()
     suggested: set[str] = set()
     reported: set[str] = set()
     uses: dict[str, int] = {}
     for index, stmt in enumerate(program.statements):
+        while before < len(ordered) and ordered[before].index < index:
+            before += 1
         for ref, expected in _uses(stmt):
             d = defs.get(ref.name)
             if expected == "any":
@@ -178,8 +185,7 @@ def resolve(program: ir.Program) -> tuple[Symbols, list[Diagnostic]]:
                 if ref.name in reported:
                     continue
                 reported.add(ref.name)
-                pool = [n for n, dd in defs.items() if dd.index < index and dd.kind in _FITS[expected]]
-                hint = suggest(ref.name, pool) or suggest(ref.name, [n for n, dd in defs.items() if dd.index < index])
+                hint = pool.suggest(ref.name, before, _FITS[expected]) or pool.suggest(ref.name, before)
                 if hint:
                     suggested.add(hint)
                 diags.append(

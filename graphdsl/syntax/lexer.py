@@ -40,31 +40,63 @@ COMMENT = "COMMENT"
 
 Token = tuple  # (kind, text, start, end)
 
-# handling of a match, by group name (ordinary tokens are not in the table)
-_KEYWORDS, _OPEN, _CLOSE, _END, _COMMENT, _NONASCII, _UNCLOSED, _JUNK = range(8)
+# how a match is handled, by group name (a terminal matched by its own group is not in the table)
+_LITERAL, _KEYWORDS, _END, _COMMENT, _NONASCII, _UNCLOSED, _JUNK = range(7)
 
 
 class Scanner:
-    """The compiled scanner for one set of tables."""
+    """The compiled scanner for one set of tables: one alternative per terminal in Lark's order,
+    except that consecutive string terminals share one alternative (its text says which), then the
+    error alternatives."""
 
     def __init__(self, tab: dict):
         ignore = set(tab["ignore"])
-        skipped = [regexp for name, regexp in tab["terminals"] if name in ignore and name != COMMENT]
-        tokens = [(name, regexp) for name, regexp in tab["terminals"] if name not in ignore or name == COMMENT]
-        grammar_alts = [f"(?P<{name}>{regexp})" for name, regexp in tokens]
-        nonascii = r"(?P<_NONASCII>(?=[^\W\d])(?=\w*?[^\W\x00-\x7f])\w+)"
-        unclosed = r"""(?P<_UNCLOSED>["'][^\n]*)"""
-        taken = "|".join([*(regexp for _name, regexp in tokens), *skipped, r"[^\W\d]", r"""["']"""])
-        junk = rf"(?P<_JUNK>(?:(?!{taken})[\s\S])+)"
-        end = r"(?P<_END>\Z)"  # so that trailing white space is one match, not one failed try per character
-        skip = "(?>(?:" + "|".join(f"(?:{regexp})" for regexp in skipped) + ")*)" if skipped else ""
-        self.regex = re.compile(skip + "(?:" + "|".join([nonascii, *grammar_alts, unclosed, junk, end]) + ")")
-        self.handling: dict[str, int] = {name: _KEYWORDS for name in tab["keywords"]}
-        self.handling.update({name: _OPEN for name in OPENERS})
-        self.handling.update({name: _CLOSE for name in CLOSERS})
-        self.handling.update({COMMENT: _COMMENT, "_NONASCII": _NONASCII, "_UNCLOSED": _UNCLOSED, "_JUNK": _JUNK,
-                              "_END": _END})
+        skipped = [regexp for name, regexp, _text in tab["terminals"] if name in ignore and name != COMMENT]
+        alternatives = []
+        self.handling: dict[str, int] = {"_NONASCII": _NONASCII}
+        self.literals: dict[str, str] = {}  # text of a string terminal -> its name
+        taken = []  # every token's pattern, for the junk alternative
+        run: list[tuple[str, str]] = []
+
+        def flush() -> None:
+            group = f"_LITERALS{len(alternatives)}"
+            alternatives.append(f"(?P<{group}>" + "|".join(regexp for _text, regexp in run) + ")")
+            self.handling[group] = _LITERAL
+            run.clear()
+
+        for name, regexp, text in tab["terminals"]:
+            if name in ignore and name != COMMENT:
+                continue
+            taken.append(regexp)
+            if text is not None:
+                run.append((text, regexp))
+                self.literals[text] = name
+                continue
+            if run:
+                flush()
+            alternatives.append(f"(?P<{name}>{regexp})")
+            if name in tab["keywords"]:
+                self.handling[name] = _KEYWORDS
+        if run:
+            flush()
+        taken += [*skipped, r"[^\W\d]", r"""["']"""]
+        alternatives.append(r"""(?P<_UNCLOSED>["'][^\n]*)""")
+        alternatives.append(rf"(?P<_JUNK>(?:(?!{'|'.join(taken)})[\s\S])+)")
+        alternatives.append(r"(?P<_END>\Z)")  # trailing white space is one match, not one failed try per character
+        self.handling.update({COMMENT: _COMMENT, "_UNCLOSED": _UNCLOSED, "_JUNK": _JUNK, "_END": _END})
+        skip = "(?:" + "|".join(f"(?:{regexp})" for regexp in skipped) + ")*" if skipped else ""
+        self._ascii = skip + "(?:" + "|".join(alternatives) + ")"
+        self._full = skip + "(?:" + "|".join([r"(?P<_NONASCII>(?=[^\W\d])(?=\w*?[^\W\x00-\x7f])\w+)", *alternatives]) + ")"
+        self._compiled: dict[bool, re.Pattern] = {}
         self.keywords = {word: kind for table in tab["keywords"].values() for word, kind in table.items()}
+
+    def regex(self, ascii_only: bool) -> re.Pattern:
+        """The scanner's regular expression; for a text of ASCII characters only, without the
+        alternative for non-ASCII words (a third of the scanner's time, and it cannot match)."""
+        regex = self._compiled.get(ascii_only)
+        if regex is None:
+            regex = self._compiled[ascii_only] = re.compile(self._ascii if ascii_only else self._full)
+        return regex
 
 
 class Lexer:
@@ -77,6 +109,7 @@ class Lexer:
         self.comments = comments
         self.reported = -1  # start of the last comment or error reported: re-lexing stays quiet up to it
         self.bad_names: set[str] = set()
+        self.ascii = text.isascii()
 
     def tokens(self, start: int = 0) -> Iterator[Token]:
         """The tokens from offset `start` (a token's start, or 0), ending with ``$END``."""
@@ -84,21 +117,29 @@ class Lexer:
         handling = self.scanner.handling
         keywords = self.scanner.keywords
         depth = 0
-        for m in self.scanner.regex.finditer(text, start):
+        literals = self.scanner.literals
+        for m in self.scanner.regex(self.ascii).finditer(text, start):
             kind = m.lastgroup
             how = handling.get(kind)
             if how is None:
-                yield (kind, m.group(kind), m.start(kind), m.end())
+                value = m.group(kind)
+                end = m.end()
+                yield (kind, value, end - len(value), end)
+            elif how == _LITERAL:
+                value = m.group(kind)
+                kind = literals[value]
+                if kind in OPENERS:
+                    depth += 1
+                    if depth > MAX_NESTING:
+                        kind = "$DEEP"
+                elif depth and kind in CLOSERS:
+                    depth -= 1
+                end = m.end()
+                yield (kind, value, end - len(value), end)
             elif how == _KEYWORDS:
                 value = m.group(kind)
-                yield (keywords.get(value, kind), value, m.start(kind), m.end())
-            elif how == _OPEN:
-                depth += 1
-                yield (kind if depth <= MAX_NESTING else "$DEEP", m.group(kind), m.start(kind), m.end())
-            elif how == _CLOSE:
-                if depth:
-                    depth -= 1
-                yield (kind, m.group(kind), m.start(kind), m.end())
+                end = m.end()
+                yield (keywords.get(value, kind), value, end - len(value), end)
             elif how == _END:
                 break
             else:

@@ -3,7 +3,8 @@
 `build_tables(grammar)` asks Lark for everything the fast engine needs to parse exactly the
 language the grammar defines, and nothing the grammar does not say:
 
-- the terminals in the order Lark's basic lexer tries them, with each one's regular expression;
+- the terminals in the order Lark's basic lexer tries them, with each one's regular expression
+  (and its text, for a string terminal);
   the string terminals a regular one matches wholly (the keywords, matched by NAME) are resolved
   after the match, as Lark's basic lexer does; the `%ignore`d terminals;
 - the LALR(1) automaton for `start`: per state, the action on each terminal (shift to a state,
@@ -66,7 +67,11 @@ def build_tables(grammar: str) -> dict:
                 keywords.setdefault(regular.name, {})[word] = literal.name
                 if literal.pattern.flags <= regular.pattern.flags:
                     embedded.add(literal.name)
-    terminals = [(t.name, t.pattern.to_regexp()) for t in ordered if t.name not in embedded]
+    terminals = [
+        (t.name, t.pattern.to_regexp(), t.pattern.value if t.pattern.type == "str" else None)
+        for t in ordered
+        if t.name not in embedded
+    ]
 
     # ---- the automaton ----
     rules = list(parser.rules)
