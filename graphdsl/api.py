@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from . import ir
 from .diagnostics import (
@@ -32,7 +31,6 @@ from .syntax import ENGINES, parse_program
 __all__ = ["Report", "analyze", "build", "check", "format", "parse"]
 
 
-@dataclass
 class Report:
     """What `check` found. Never an exception, for any text.
 
@@ -44,12 +42,33 @@ class Report:
     - ``param_count``: the model's parameter count (None when the program has errors).
     """
 
-    source: SourceFile
-    ok: bool
-    diagnostics: list[LocatedDiagnostic]
-    tensors: dict[str, tuple[tuple[int | None, ...], str]]
-    param_count: int | None
-    graph: Graph | None = field(default=None, repr=False)
+    def __init__(
+        self,
+        source: SourceFile,
+        ok: bool,
+        diagnostics: list[LocatedDiagnostic],
+        tensors: dict[str, tuple[tuple[int | None, ...], str]],
+        param_count: int | None,
+        graph: Graph | None = None,
+    ):
+        self.source = source
+        self.ok = ok
+        self.diagnostics = diagnostics
+        self.tensors = tensors
+        self.param_count = param_count
+        self.graph = graph
+
+    def __repr__(self) -> str:
+        return (f"Report(source={self.source!r}, ok={self.ok!r}, diagnostics={self.diagnostics!r}, "
+                f"tensors={self.tensors!r}, param_count={self.param_count!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Report:
+            return NotImplemented
+        return (self.source, self.ok, self.diagnostics, self.tensors, self.param_count, self.graph) == (
+            other.source, other.ok, other.diagnostics, other.tensors, other.param_count, other.graph)
+
+    __hash__ = None  # mutable, like the dataclass it was
 
     @property
     def errors(self) -> list[LocatedDiagnostic]:

@@ -25,7 +25,7 @@ class Severity(enum.StrEnum):
         return self.value
 
 
-@record
+@record(slots=True)
 class Label(Record):
     """A secondary place in the source that explains the diagnostic."""
 
@@ -33,7 +33,7 @@ class Label(Record):
     message: str
 
 
-@record
+@record(slots=True)
 class Diagnostic(Record):
     """One finding about a program, located in its source."""
 
@@ -56,7 +56,7 @@ class Diagnostic(Record):
         return self.severity is Severity.ERROR
 
 
-@record
+@record(slots=True)
 class LocatedDiagnostic(Record):
     """A diagnostic with its file, lines and columns resolved (what the API hands out).
 

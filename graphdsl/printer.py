@@ -39,7 +39,6 @@ same IR (spans aside), and every comment survives in order.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 
 from . import ir
 from .diagnostics import Diagnostic, internal_error
@@ -138,15 +137,18 @@ def _head_or_step(x: ir.Ref | ir.Call) -> str:
 # ---- statements as printed segments ------------------------------------------------------------
 
 
-@dataclass
 class _Seg:
     """One printed line of a statement; `anchor` is where it begins in the source."""
 
-    text: str
-    anchor: int
-    indent: str = ""
-    leading: list[ir.Comment] = field(default_factory=list)
-    trailing: list[ir.Comment] = field(default_factory=list)
+    __slots__ = ("text", "anchor", "indent", "leading", "trailing")
+
+    def __init__(self, text: str, anchor: int, indent: str = "", leading: list[ir.Comment] | None = None,
+                 trailing: list[ir.Comment] | None = None):
+        self.text = text
+        self.anchor = anchor
+        self.indent = indent
+        self.leading: list[ir.Comment] = [] if leading is None else leading
+        self.trailing: list[ir.Comment] = [] if trailing is None else trailing
 
 
 def _segments(stmt: ir.Statement) -> tuple[list[_Seg], int]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from .. import catalog, ir
 from ..catalog.types import Activation, LayerValue, ShapeError, TensorType, fmt_shape
@@ -25,32 +24,39 @@ from .resolve import Symbols
 DEFAULT_MAX_PARAMS = 2_000_000_000
 
 
-@dataclass
 class _Shared:
     """A `layer` declaration: one object, validated once, built by its first use."""
 
-    spec: catalog.LayerSpec
-    args: Mapping[str, object]
-    span: Span
-    first_input: TensorType | None = None
-    first_span: Span | None = None
-    params: int = 0
+    __slots__ = ("spec", "args", "span", "first_input", "first_span", "params")
+
+    def __init__(self, spec: catalog.LayerSpec, args: Mapping[str, object], span: Span):
+        self.spec = spec
+        self.args = args
+        self.span = span
+        self.first_input: TensorType | None = None
+        self.first_span: Span | None = None
+        self.params = 0
 
 
-@dataclass
 class _State:
-    symbols: Symbols
-    diags: list[Diagnostic]
-    params: dict[str, object] = field(default_factory=dict)
-    types: dict[str, TensorType | None] = field(default_factory=dict)
-    shared: dict[str, _Shared | None] = field(default_factory=dict)
-    layers: dict[str, Layer] = field(default_factory=dict)
-    ops: list[ApplyOp] = field(default_factory=list)
-    used_names: set[str] = field(default_factory=set)
-    next_suffix: dict[str, int] = field(default_factory=dict)  # base -> the suffix to try next
-    final_activation: dict[str, str | None] = field(default_factory=dict)
-    ok: bool = True
+    """What inference has found so far (mutable, private to one run of `infer`)."""
 
+    __slots__ = ("symbols", "diags", "params", "types", "shared", "layers", "ops", "used_names", "next_suffix",
+                 "final_activation", "ok", "layer_value")
+
+    def __init__(self, symbols: Symbols, diags: list[Diagnostic]):
+        self.symbols = symbols
+        self.diags = diags
+        self.params: dict[str, object] = {}
+        self.types: dict[str, TensorType | None] = {}
+        self.shared: dict[str, _Shared | None] = {}
+        self.layers: dict[str, Layer] = {}
+        self.ops: list[ApplyOp] = []
+        self.used_names: set[str] = set()
+        self.next_suffix: dict[str, int] = {}  # base -> the suffix to try next
+        self.final_activation: dict[str, str | None] = {}
+        self.ok = True
+        self.layer_value = lambda call: _layer_value(self, call)  # a layer given as an argument
     def error(self, code: str, message: str, span: Span, labels=(), help: str | None = None) -> None:
         self.diags.append(Diagnostic(code, Severity.ERROR, message, span, tuple(labels), help))
         self.ok = False
@@ -74,10 +80,18 @@ class _State:
         return name
 
 
+_SNAKE: dict[str, str] = {}
+
+
 def _snake(class_name: str) -> str:
-    s = re.sub(r"(?<=[a-z])([A-Z])", r"_\1", class_name)
-    s = re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", s)
-    return s.lower()
+    """`Conv1D` -> `conv1d`, `GlobalMaxPooling1D` -> `global_max_pooling1d` (remembered: a program
+    names few layer classes, many times)."""
+    snake = _SNAKE.get(class_name)
+    if snake is None:
+        s = re.sub(r"(?<=[a-z])([A-Z])", r"_\1", class_name)
+        s = re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", s)
+        snake = _SNAKE[class_name] = s.lower()
+    return snake
 
 
 def infer(
@@ -228,8 +242,11 @@ def _bind(st: _State, spec, call: ir.Call, keyword_only_all: bool = False) -> di
     bound: dict[str, object] = {}
     where: dict[str, Span] = {}
     ok = True
-    positional = [p for p in spec.params if not getattr(p, "keyword_only", False)] if not keyword_only_all else []
+    positional, by_name, required = _signature(spec)
+    if keyword_only_all:
+        positional = ()
     index = 0
+    layer_value = st.layer_value
     for arg in call.args:
         if arg.name is None:
             if index >= len(positional):
@@ -247,7 +264,7 @@ def _bind(st: _State, spec, call: ir.Call, keyword_only_all: bool = False) -> di
             param = positional[index]
             index += 1
         else:
-            param = next((p for p in spec.params if p.name == arg.name.name), None)
+            param = by_name.get(arg.name.name)
             if param is None:
                 names = [p.name for p in spec.params]
                 hint = suggest(arg.name.name, names)
@@ -264,7 +281,7 @@ def _bind(st: _State, spec, call: ir.Call, keyword_only_all: bool = False) -> di
             ok = False
             continue
         where[param.name] = arg.span
-        value = evaluate(arg.value, st.params, st.diags, lambda c: _layer_value(st, c))
+        value = evaluate(arg.value, st.params, st.diags, layer_value)
         if is_unknown(value):
             ok = False
             bound[param.name] = UNKNOWN
@@ -283,12 +300,32 @@ def _bind(st: _State, spec, call: ir.Call, keyword_only_all: bool = False) -> di
             ok = False
             continue
         bound[param.name] = value
-    for param in spec.params:
-        if param.required and param.name not in where:
-            st.error("GD0106", f"{spec.name} is missing its required argument '{param.name}'", call.span,
-                     help=f"add it, e.g. {spec.name}({param.name}=...)")
+    for name in required:
+        if name not in where:
+            st.error("GD0106", f"{spec.name} is missing its required argument '{name}'", call.span,
+                     help=f"add it, e.g. {spec.name}({name}=...)")
             ok = False
     return bound if ok else None
+
+
+_SIGNATURES: dict[int, tuple] = {}
+
+
+def _signature(spec) -> tuple[tuple, dict, tuple[str, ...]]:
+    """A layer's or merge's parameters arranged for binding: the positional ones, all by name, and
+    the names of the required ones; worked out once per spec, not once per call."""
+    cached = _SIGNATURES.get(id(spec))
+    if cached is None or cached[0] is not spec:  # (a spec is kept in its entry: its id stays its own)
+        if len(_SIGNATURES) > 4096:  # a catalog that makes specs afresh must not grow this forever
+            _SIGNATURES.clear()
+        params = spec.params
+        cached = _SIGNATURES[id(spec)] = (
+            spec,
+            tuple(p for p in params if not getattr(p, "keyword_only", False)),
+            {p.name: p for p in reversed(params)},  # the first of a name wins, as a scan would find it
+            tuple(p.name for p in params if p.required),
+        )
+    return cached[1:]
 
 
 def _did_you_mean(message: str) -> str | None:

@@ -82,7 +82,8 @@ class Builder:
 
     def assign_stmt(self, c):
         self.depth.clear()
-        return ir.Assign(_ident(c[0]), c[1], span=Span(c[0][2], c[1].span.end))
+        name = c[0]
+        return ir.Assign(Ident(name[1], span=Span(name[2], name[3])), c[1], span=Span(name[2], c[1].span.end))
 
     def layer_stmt(self, c):
         self.depth.clear()
@@ -139,12 +140,26 @@ class Builder:
         return ir.Chain(c[0], tuple(c[1:]), span=Span(c[0].span.start, c[-1].span.end))
 
     def call(self, c):
-        args = tuple([a if type(a) is ir.Arg else ir.Arg(None, a, span=a.span) for a in c[2:-1]])
-        node = ir.Call(_ident(c[0]), args, span=Span(c[0][2], c[-1][3]))
-        return self._deep(node, [a.value for a in args])
+        depth = self.depth
+        args = []
+        deepest = 0
+        for arg in c[2:-1]:
+            if type(arg) is not Arg:
+                arg = Arg(None, arg, span=arg.span)
+            args.append(arg)
+            d = depth.get(id(arg.value))  # only composite values have a depth
+            if d is not None and d > deepest:
+                deepest = d
+        name = c[0]
+        node = Call(Ident(name[1], span=Span(name[2], name[3])), tuple(args), span=Span(name[2], c[-1][3]))
+        if deepest >= MAX_EXPR_DEPTH:
+            return self._deep(node, [arg.value for arg in args])  # reports it
+        depth[id(node)] = deepest + 1
+        return node
 
     def kwarg(self, c):
-        return ir.Arg(_ident(c[0]), c[1], span=Span(c[0][2], c[1].span.end))
+        name = c[0]
+        return Arg(Ident(name[1], span=Span(name[2], name[3])), c[1], span=Span(name[2], c[1].span.end))
 
     # expressions
     def binop(self, c):
@@ -161,6 +176,10 @@ class Builder:
         tok = c[0]
         text = tok[1]
         span = Span(tok[2], tok[3])
+        if text.isdigit():
+            if len(text) <= 30:
+                return Number(int(text), span=span)
+            return Number(self._int(text, span), span=span)
         if "." in text or "e" in text or "E" in text:
             value = float(text)
             if value == float("inf"):
@@ -194,7 +213,7 @@ class Builder:
 
     def ref(self, c):
         tok = c[0]
-        return ir.Ref(tok[1], span=Span(tok[2], tok[3]))
+        return Ref(tok[1], span=Span(tok[2], tok[3]))
 
     def paren(self, c):
         # the same expression, located at its parentheses (so `(a + 1) // 0` is underlined whole)
@@ -213,6 +232,7 @@ class Builder:
 
 
 CALLBACKS = tuple(name for name in vars(Builder) if not name.startswith("_"))
+Arg, Call, Ident, Number, Ref = ir.Arg, ir.Call, ir.Ident, ir.Number, ir.Ref
 
 
 def _ident(tok) -> ir.Ident:

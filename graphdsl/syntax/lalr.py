@@ -30,7 +30,7 @@ from .tables import tables
 STATEMENT = "statement"  # the nonterminal a statement is reduced to, at the level where statements begin
 
 ACCEPTED, FAILED, ABORTED = 0, 1, 2
-_UNIT, _SIMPLE, _GENERAL = 0, 1, 2
+_UNIT, _SIMPLE, _PICK, _EXTEND, _GENERAL = range(5)
 
 
 class Splice(list):
@@ -42,9 +42,11 @@ class Automaton:
 
     - `actions[state][terminal]`: a state to shift to (>= 0), or ``-1 - rule`` to reduce by.
     - `gotos[nonterminal][state]`: the state after reducing to `nonterminal` on top of `state`.
-    - `reducers[rule]`: ``(mode, size, goto column, callback, keep, expand1, splice)``; `mode` is
-      _UNIT for a `?rule` of one kept child (the value stays, the state changes), _SIMPLE when every
-      child is kept and none can be spliced, else _GENERAL.
+    - `reducers[rule]`: ``(mode, size, goto column, callback, aux, expand1, splice)``, where
+      `mode` says how the callback's children are gathered: _UNIT for a `?rule` of one child (the
+      value stays, only the state changes), _SIMPLE when every child is kept as it is, _PICK when
+      some are dropped (`aux`: the kept ones), _EXTEND when the first child is a repetition that
+      grows in place by the kept others (`aux`), else _GENERAL (`aux`: which are kept).
     - `statement_states`: the states with a goto on `statement`: where a statement may begin.
     - `strong`: the terminals that only ever begin a statement (the statement keywords).
     """
@@ -65,16 +67,37 @@ class Automaton:
                     shifted_in.setdefault(term, set()).add(state)
         self.strong = frozenset(t for t, where in shifted_in.items() if where <= self.statement_states)
         self.reducers = []
-        for origin, name, size, keep, expand1, splice, has_splices in self.rules:
-            if size == 1 and expand1 and keep == (True,) and not splice and not has_splices:
+        for origin, name, size, keep, expand1, splice, spliced in self.rules:
+            aux: tuple[int, ...] = ()
+            if size == 1 and expand1 and keep == (True,) and not splice and not any(spliced):
                 mode = _UNIT
-            elif all(keep) and not has_splices:
-                mode = _SIMPLE
+            elif not any(spliced):
+                mode = _SIMPLE if all(keep) else _PICK
+                aux = tuple(i for i, kept in enumerate(keep) if kept)
+            elif spliced[0] and not any(spliced[1:]):
+                mode = _EXTEND
+                aux = tuple(i for i, kept in enumerate(keep) if kept and i)
             else:
                 mode = _GENERAL
+                aux = keep
             callback = getattr(Builder, name, None)
-            self.reducers.append((mode, size, self.gotos[origin], callback, keep, expand1, splice))
+            self.reducers.append((mode, size, self.gotos[origin], callback, aux, expand1, splice))
+        # the same actions by terminal, as lists indexed by state (None: an error): a list index
+        # is the cheapest lookup the driver can do, once per token and reduction
+        self.rows: dict[str, list[int | None]] = {term: [row.get(term) for row in self.actions]
+                                                  for term in self.terminals}
         self.scanner = Scanner(tab)
+        self.units: dict[tuple[int, int, str], int] = {}  # see unit_run
+
+    def unit_run(self, below: int, act: int, kind: str) -> int:
+        """The top state after the unit reduction `act` and every unit reduction that follows it
+        on lookahead `kind`, with `below` the state under the top (which unit reductions keep)."""
+        while True:
+            _mode, _size, goto, *_rest = self.reducers[~act]
+            top = goto[below]
+            act = self.actions[top].get(kind)
+            if act is None or act >= 0 or self.reducers[~act][0] != _UNIT:
+                return top
 
 
 _AUTOMATON: Automaton | None = None
@@ -101,30 +124,44 @@ class Parse:
     def run(self, tokens: Iterable[Token]) -> tuple[int, Token]:
         """Feed tokens until the text is accepted, or a token cannot be taken (FAILED), or a
         callback gave up on its statement (ABORTED); returns that and the token."""
-        actions = self.auto.actions
+        rows = self.auto.rows
         reducers = self.auto.reducers
         accept = self.auto.accept
+        units = self.auto.units
+        unit_run = self.auto.unit_run
         builder = self.builder
         states = self.states
         values = self.values
         push_state = states.append
         push_value = values.append
         splice_type = Splice
+        state = states[-1]
         tok = None
         try:
             for tok in tokens:
                 kind = tok[0]
+                row = rows.get(kind)  # the action on `kind` in each state
+                if row is None:  # not a terminal of the grammar ($DEEP, $UNCLOSED)
+                    return FAILED, tok
                 while True:
-                    act = actions[states[-1]].get(kind)
+                    act = row[state]
                     if act is None:
                         return FAILED, tok
                     if act >= 0:
                         push_state(act)
                         push_value(tok)
+                        state = act
                         break
-                    mode, size, goto, callback, keep, expand1, splice = reducers[-1 - act]
+                    mode, size, goto, callback, aux, expand1, splice = reducers[~act]
                     if mode == _UNIT:
-                        states[-1] = goto[states[-2]]
+                        # a run of unit reductions (an argument is an atom, a unary, a product, a
+                        # sum, an expr, an arg) ends in a state that depends only on the state
+                        # below, the first rule and the lookahead: remembered after the first time
+                        key = (states[-2], act, kind)
+                        state = units.get(key)
+                        if state is None:
+                            state = units[key] = unit_run(states[-2], act, kind)
+                        states[-1] = state
                         continue
                     if size:
                         children = values[-size:]
@@ -134,14 +171,17 @@ class Parse:
                         children = []
                     if mode == _SIMPLE:
                         kids = children
+                    elif mode == _PICK:
+                        kids = [children[i] for i in aux]
+                    elif mode == _EXTEND:  # a left-recursive repetition grows its one list in place
+                        kids = children[0]
+                        for i in aux:
+                            kids.append(children[i])
                     else:
                         kids = []
-                        for child, kept in zip(children, keep, strict=True):
+                        for child, kept in zip(children, aux, strict=True):
                             if type(child) is splice_type:
-                                if kids:
-                                    kids.extend(child)
-                                else:  # a left-recursive repetition grows its one list in place
-                                    kids = child
+                                kids.extend(child)
                             elif kept:
                                 kids.append(child)
                     if splice:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import chain
 
 from .. import ir
 from ..diagnostics import Diagnostic, Severity
@@ -40,8 +41,10 @@ COMMENT = "COMMENT"
 
 Token = tuple  # (kind, text, start, end)
 
-# how a match is handled, by group name (a terminal matched by its own group is not in the table)
-_LITERAL, _KEYWORDS, _END, _COMMENT, _NONASCII, _UNCLOSED, _JUNK = range(7)
+# how a match is handled, by its group: a terminal of its own, string terminals (brackets among
+# them) sharing a group, a name that may be a keyword, the end, a comment, or an error
+_PLAIN, _LITERAL, _KEYWORDS, _END, _COMMENT, _NONASCII, _UNCLOSED, _JUNK = range(8)
+CHUNK = 1024  # tokens lexed at a time, at most
 
 
 class Scanner:
@@ -81,22 +84,38 @@ class Scanner:
             flush()
         taken += [*skipped, r"[^\W\d]", r"""["']"""]
         alternatives.append(r"""(?P<_UNCLOSED>["'][^\n]*)""")
-        alternatives.append(rf"(?P<_JUNK>(?:(?!{'|'.join(taken)})[\s\S])+)")
+        alternatives.append(r"(?P<_JUNK>[\s\S])")  # one character; `junk_end` finds the rest of the run
+        # a run of characters that begin no token (compiled when a text has one)
+        self._junk = rf"(?:(?!{'|'.join(taken)})[\s\S])*"
         alternatives.append(r"(?P<_END>\Z)")  # trailing white space is one match, not one failed try per character
         self.handling.update({COMMENT: _COMMENT, "_UNCLOSED": _UNCLOSED, "_JUNK": _JUNK, "_END": _END})
         skip = "(?:" + "|".join(f"(?:{regexp})" for regexp in skipped) + ")*" if skipped else ""
         self._ascii = skip + "(?:" + "|".join(alternatives) + ")"
         self._full = skip + "(?:" + "|".join([r"(?P<_NONASCII>(?=[^\W\d])(?=\w*?[^\W\x00-\x7f])\w+)", *alternatives]) + ")"
-        self._compiled: dict[bool, re.Pattern] = {}
+        self._compiled: dict[object, re.Pattern] = {}
         self.keywords = {word: kind for table in tab["keywords"].values() for word, kind in table.items()}
 
-    def regex(self, ascii_only: bool) -> re.Pattern:
-        """The scanner's regular expression; for a text of ASCII characters only, without the
-        alternative for non-ASCII words (a third of the scanner's time, and it cannot match)."""
-        regex = self._compiled.get(ascii_only)
-        if regex is None:
-            regex = self._compiled[ascii_only] = re.compile(self._ascii if ascii_only else self._full)
-        return regex
+    def regex(self, ascii_only: bool) -> tuple[re.Pattern, list[int], list[str | None]]:
+        """The scanner's regular expression, and by group number how a match is handled and the
+        terminal it is; for a text of ASCII characters only, without the alternative for
+        non-ASCII words (a third of the scanner's time, and it cannot match)."""
+        compiled = self._compiled.get(ascii_only)
+        if compiled is None:
+            regex = re.compile(self._ascii if ascii_only else self._full)
+            hows = [_PLAIN] * (regex.groups + 1)
+            kinds: list[str | None] = [None] * (regex.groups + 1)
+            for name, group in regex.groupindex.items():
+                kinds[group] = name
+                hows[group] = self.handling.get(name, _PLAIN)
+            compiled = self._compiled[ascii_only] = (regex, hows, kinds)
+        return compiled
+
+    def junk_end(self, text: str, pos: int) -> int:
+        """Where the run of characters no token begins with, going on at `pos`, ends."""
+        junk = self._compiled.get("junk")
+        if junk is None:
+            junk = self._compiled["junk"] = re.compile(self._junk)
+        return junk.match(text, pos).end()
 
 
 class Lexer:
@@ -113,45 +132,70 @@ class Lexer:
 
     def tokens(self, start: int = 0) -> Iterator[Token]:
         """The tokens from offset `start` (a token's start, or 0), ending with ``$END``."""
+        return chain.from_iterable(self._chunks(start))
+
+    def _chunks(self, start: int) -> Iterator[list[Token]]:
+        """The tokens in lists (a list is cheaper to fill than a generator to resume) that grow
+        from a few tokens to `CHUNK`: whoever stops early (error recovery, which lexes again from
+        a statement's start) has made the lexer do at most about twice the work it used."""
         text = self.text
-        handling = self.scanner.handling
         keywords = self.scanner.keywords
-        depth = 0
         literals = self.scanner.literals
-        for m in self.scanner.regex(self.ascii).finditer(text, start):
-            kind = m.lastgroup
-            how = handling.get(kind)
-            if how is None:
-                value = m.group(kind)
-                end = m.end()
-                yield (kind, value, end - len(value), end)
-            elif how == _LITERAL:
-                value = m.group(kind)
-                kind = literals[value]
-                if kind in OPENERS:
-                    depth += 1
-                    if depth > MAX_NESTING:
-                        kind = "$DEEP"
-                elif depth and kind in CLOSERS:
-                    depth -= 1
-                end = m.end()
-                yield (kind, value, end - len(value), end)
-            elif how == _KEYWORDS:
-                value = m.group(kind)
-                end = m.end()
-                yield (keywords.get(value, kind), value, end - len(value), end)
-            elif how == _END:
-                break
-            else:
-                begin = m.start(kind)
-                if begin > self.reported:
-                    self.reported = begin
-                    self._report(how, m.group(kind), begin, m.end())
-                if how == _NONASCII:
-                    yield ("NAME", m.group(kind), begin, m.end())
-                elif how == _UNCLOSED:
-                    yield ("$UNCLOSED", m.group(kind), begin, m.end())
-        yield ("$END", "", len(text), len(text))
+        regex, hows, kinds = self.scanner.regex(self.ascii)
+        depth = 0
+        limit = 16
+        chunk: list[Token] = []
+        add = chunk.append
+        pos = start
+        while pos is not None:
+            ms = regex.finditer(text, pos)
+            pos = None
+            for m in ms:
+                group = m.lastindex
+                how = hows[group]
+                if how == _PLAIN:
+                    value = m[group]
+                    end = m.end()
+                    add((kinds[group], value, end - len(value), end))
+                elif how == _LITERAL:
+                    value = m[group]
+                    kind = literals[value]
+                    end = m.end()
+                    if kind in OPENERS:
+                        depth += 1
+                        if depth > MAX_NESTING:
+                            kind = "$DEEP"
+                    elif depth and kind in CLOSERS:
+                        depth -= 1
+                    add((kind, value, end - len(value), end))
+                elif how == _KEYWORDS:
+                    value = m[group]
+                    end = m.end()
+                    add((keywords.get(value, kinds[group]), value, end - len(value), end))
+                elif how == _END:
+                    break
+                else:
+                    begin = m.start(group)
+                    end = m.end()
+                    if how == _JUNK:  # the whole run is one error; go on after it
+                        end = pos = self.scanner.junk_end(text, end)
+                    if begin > self.reported:
+                        self.reported = begin
+                        self._report(how, text[begin:end], begin, end)
+                    if how == _NONASCII:
+                        add(("NAME", text[begin:end], begin, end))
+                    elif how == _UNCLOSED:
+                        add(("$UNCLOSED", text[begin:end], begin, end))
+                    elif how == _JUNK:
+                        break
+                if len(chunk) >= limit:
+                    yield chunk
+                    chunk = []
+                    add = chunk.append
+                    if limit < CHUNK:
+                        limit *= 2
+        chunk.append(("$END", "", len(text), len(text)))
+        yield chunk
 
     def _report(self, how: int, value: str, start: int, end: int) -> None:
         if how == _COMMENT:

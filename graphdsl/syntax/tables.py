@@ -11,7 +11,8 @@ language the grammar defines, and nothing the grammar does not say:
   or reduce by a rule) and the goto on each nonterminal;
 - per rule: its origin, the callback's name (alias or origin), its length, which children are
   kept (terminals starting with `_` are dropped), and how Lark shapes the tree (`?rule` inlined
-  when it has one child, `_rule` and `x*` helpers spliced into their parent).
+  when it has one child, `_rule` and `x*` helpers spliced into their parent: whether the rule is
+  one, and which of its children are).
 
 `scripts/gen_parser.py` writes them to `_tables.py`; `tables()` loads that module when it was made
 from the grammar file as it is now, and otherwise builds them with Lark at run time (so a changed
@@ -115,7 +116,7 @@ def build_tables(grammar: str) -> dict:
                 keep,
                 bool(rule.options.expand1) and not rule.alias,
                 origin.startswith("_"),
-                any(not sym.is_term and sym.name.startswith("_") for sym in rule.expansion),
+                tuple(not sym.is_term and sym.name.startswith("_") for sym in rule.expansion),
             )
         )
     return {
