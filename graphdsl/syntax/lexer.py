@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from itertools import chain
+from sys import intern
 
 from .. import ir
 from ..diagnostics import Diagnostic, Severity
@@ -168,8 +169,8 @@ class Lexer:
                     elif depth and kind in CLOSERS:
                         depth -= 1
                     add((kind, value, end - len(value), end))
-                elif how == _KEYWORDS:
-                    value = m[group]
+                elif how == _KEYWORDS:  # a name: one string for all its uses (a program repeats them)
+                    value = intern(m[group])
                     end = m.end()
                     add((keywords.get(value, kinds[group]), value, end - len(value), end))
                 elif how == _END:
