@@ -16,7 +16,7 @@
 Because the automaton runs over the whole text, the grammar alone decides what is accepted and
 where a statement ends. Statements are cut apart only to recover from an error, and there too
 the automaton decides: the statement being parsed is found on the parse stack (above the topmost
-state with a goto on `statement`), and parsing restarts where the statement level takes the next
+state with a goto on a statement), and parsing restarts where the statement level takes the next
 tokens (`recovery.py`). So one syntax error costs one statement, and every independent error is
 reported. A new kind of statement or a nested body (blocks with `{ }`) needs no change to the
 driver or to recovery beyond naming its statement nonterminal and its brackets.

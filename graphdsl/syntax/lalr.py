@@ -6,9 +6,15 @@ each statement ends. At each reduction the rule's callback (`builder.py`) makes 
 exactly as Lark shapes a tree (see `Automaton`), so there is no parse tree, and the stacks are
 lists, so 3,000 nested parentheses are only a long list (the lexer refuses them past 64).
 
-The driver's loop is the program's hottest code: per token one dictionary lookup per action, no
-copies (a repetition `x*` grows one list in place, as Lark's own child filter does), and a unit
-reduction (`?rule` with one child) only changes the top state.
+The driver's loop is the program's hottest code: each action is a list index (the actions are kept
+by terminal, indexed by state), a repetition `x*` grows one list in place (as Lark's own child
+filter does: no copies, so a list of 100,000 items is linear), and a run of unit reductions
+(`?rule`s with one child: an argument is an atom, a unary, a product, a sum, an expr, an arg)
+becomes one remembered step.
+
+For the next kinds of statement (blocks with `{ }` bodies, say): the driver does not change; the
+grammar does, and recovery needs only to know which nonterminals are statements (`STATEMENTS`) and
+which tokens are brackets (`lexer.OPENERS`, `lexer.CLOSERS`).
 
 When the automaton meets a token it cannot take, or a callback reports a mistake (`Abort`), the
 driver stops and `recovery.py` takes over: it reports the error, turns the statement being parsed
@@ -27,7 +33,9 @@ from .builder import Abort, Builder
 from .lexer import Lexer, Scanner, Token
 from .tables import tables
 
-STATEMENT = "statement"  # the nonterminal a statement is reduced to, at the level where statements begin
+# the nonterminals that are statements: a statement begins in a state with a goto on one of them,
+# and a statement that did not parse is reduced to one there (version 2 may add block bodies')
+STATEMENTS = ("statement",)
 
 ACCEPTED, FAILED, ABORTED = 0, 1, 2
 _UNIT, _SIMPLE, _PICK, _EXTEND, _GENERAL = range(5)
@@ -47,7 +55,7 @@ class Automaton:
       value stays, only the state changes), _SIMPLE when every child is kept as it is, _PICK when
       some are dropped (`aux`: the kept ones), _EXTEND when the first child is a repetition that
       grows in place by the kept others (`aux`), else _GENERAL (`aux`: which are kept).
-    - `statement_states`: the states with a goto on `statement`: where a statement may begin.
+    - `statement_states`: the states with a goto on a statement nonterminal: where one may begin.
     - `strong`: the terminals that only ever begin a statement (the statement keywords).
     """
 
@@ -59,7 +67,7 @@ class Automaton:
         self.rules = tab["rules"]
         self.shape = [(origin, size) for origin, _name, size, *_rest in self.rules]
         self.terminals = tuple(sorted({t for row in self.actions for t in row}))
-        self.statement_states = frozenset(self.gotos[STATEMENT])
+        self.statement_states = frozenset().union(*(self.gotos[n] for n in STATEMENTS if n in self.gotos))
         shifted_in: dict[str, set[int]] = {}
         for state, row in enumerate(self.actions):
             for term, act in row.items():
@@ -88,6 +96,14 @@ class Automaton:
                                                   for term in self.terminals}
         self.scanner = Scanner(tab)
         self.units: dict[tuple[int, int, str], int] = {}  # see unit_run
+
+    def statement_goto(self, state: int) -> int:
+        """The state after a statement is reduced on top of `state` (a statement-level state)."""
+        for name in STATEMENTS:
+            target = self.gotos.get(name, {}).get(state)
+            if target is not None:
+                return target
+        raise ValueError(f"state {state} is not where statements begin")
 
     def unit_run(self, below: int, act: int, kind: str) -> int:
         """The top state after the unit reduction `act` and every unit reduction that follows it

@@ -26,7 +26,7 @@ from ..diagnostics import Diagnostic, Severity
 from ..source import SourceFile, Span
 from .builder import CALLBACKS, Abort, Builder
 from .errors import bad_characters, syntax_diagnostic, too_deep
-from .lalr import STATEMENT
+from .lalr import STATEMENTS
 from .lexer import CLOSERS, COMMENT, MAX_NESTING, OPENERS
 from .tables import START, grammar_text
 
@@ -159,7 +159,7 @@ def _recover(interactive, table, tokens: list[Token], i: int, report: bool, text
     states = interactive.parser_state.state_stack
     values = interactive.parser_state.value_stack
     level = len(states) - 1
-    while STATEMENT not in table[states[level]]:
+    while not any(name in table[states[level]] for name in STATEMENTS):
         level -= 1
     start_offset = _start_of(values[level]) if len(values) > level else tokens[i].start_pos
     s = i
@@ -183,7 +183,7 @@ def _recover(interactive, table, tokens: list[Token], i: int, report: bool, text
     region = tokens[s:j]
     del states[level + 1 :]
     del values[level:]
-    states.append(table[states[level]][STATEMENT][1])
+    states.append(next(table[states[level]][name][1] for name in STATEMENTS if name in table[states[level]]))
     values.append(_broken(region))
     return j
 

@@ -1,11 +1,13 @@
 """Error recovery for the fast engine: one error per statement, and every independent error reported.
 
 Cutting the text into statements happens only here, after an error, and the automaton decides
-where: nothing matches token patterns.
+where: the only token patterns used are the brackets, to tell whether a candidate restart lies
+inside one the broken statement left open.
 
 1. **The broken statement.** The parse stack says where it began: above the topmost state with a
-   goto on `statement` (a state where statements begin) lies the statement being parsed, and its
-   first value's offset is its first token. The automaton is put back in that state, the
+   goto on a statement nonterminal (`lalr.STATEMENTS`: a state where statements begin) lies the
+   statement being parsed, and its first value's offset is its first token. In a nested body
+   (version 2's blocks) that is the innermost one. The automaton is put back in that state, the
    statement's tokens become an `ir.Broken` (which keeps the name it defined and the names it
    used, so that later passes stay quiet about them), and parsing goes on from a restart token.
 2. **What went wrong** is told from the statement's point of view: its tokens are run again
@@ -34,7 +36,7 @@ from .. import ir
 from ..source import Span
 from .builder import Clause
 from .errors import syntax_diagnostic
-from .lalr import STATEMENT, Automaton, Parse, Splice
+from .lalr import Automaton, Parse, Splice
 from .lexer import CLOSERS, OPENERS, Lexer, Token
 
 LOOKAHEAD = 48
@@ -98,7 +100,7 @@ def recover(parse: Parse, tok: Token, aborted: bool) -> int:
     broken = _broken(window.toks[:restart])
     del states[level + 1 :]
     del values[level:]
-    states.append(auto.gotos[STATEMENT][states[level]])
+    states.append(auto.statement_goto(states[level]))
     values.append(broken)
     if diag is not None:
         parse.builder.diags.append(diag)
