@@ -160,9 +160,15 @@ def infer(
     tensors = {name: st.types.get(name) for name in named}
     if not st.ok or not inputs or not outputs:
         return None, tensors, st.diags
-    # Keras lists layers in creation order: make the dict order follow first use.
-    order = {op.layer: i for i, op in reversed(list(enumerate(st.ops)))}
-    layers = dict(sorted(st.layers.items(), key=lambda kv: order.get(kv[0], len(order))))
+    # Keras lists layers in creation order: make the dict order follow first use (layers no op
+    # uses, if any, last, in their own order)
+    all_layers = st.layers
+    layers: dict[str, Layer] = {}
+    for op in st.ops:
+        if op.layer not in layers:
+            layers[op.layer] = all_layers[op.layer]
+    for name, layer in all_layers.items():
+        layers.setdefault(name, layer)
     all_types = {op.tensor: op.type for op in inputs}
     all_types.update({op.tensor: op.type for op in st.ops})
     graph = Graph(

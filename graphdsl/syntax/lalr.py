@@ -48,7 +48,9 @@ class Splice(list):
 class Automaton:
     """The tables in the form the driver uses.
 
-    - `actions[state][terminal]`: a state to shift to (>= 0), or ``-1 - rule`` to reduce by.
+    - `rows[terminal][state]`: a state to shift to (>= 0), ``-1 - rule`` to reduce by, or None
+      (an error). Kept by terminal: a list index is the cheapest lookup the driver can make, and
+      the terminal stays the same while a token's reductions run.
     - `gotos[nonterminal][state]`: the state after reducing to `nonterminal` on top of `state`.
     - `reducers[rule]`: ``(mode, size, goto column, callback, aux, expand1, splice)``, where
       `mode` says how the callback's children are gathered: _UNIT for a `?rule` of one child (the
@@ -60,20 +62,15 @@ class Automaton:
     """
 
     def __init__(self, tab: dict):
-        self.actions: list[dict[str, int]] = tab["actions"]
+        self.rows: dict[str, list[int | None]] = tab["actions"]
         self.gotos: dict[str, dict[int, int]] = tab["gotos"]
         self.start: int = tab["start"]
         self.accept: int = tab["accept"]
         self.rules = tab["rules"]
         self.shape = [(origin, size) for origin, _name, size, *_rest in self.rules]
-        self.terminals = tuple(sorted({t for row in self.actions for t in row}))
+        self.terminals = tuple(sorted(self.rows))
         self.statement_states = frozenset().union(*(self.gotos[n] for n in STATEMENTS if n in self.gotos))
-        shifted_in: dict[str, set[int]] = {}
-        for state, row in enumerate(self.actions):
-            for term, act in row.items():
-                if act >= 0:
-                    shifted_in.setdefault(term, set()).add(state)
-        self.strong = frozenset(t for t, where in shifted_in.items() if where <= self.statement_states)
+        self._strong: frozenset[str] | None = None
         self.reducers = []
         for origin, name, size, keep, expand1, splice, spliced in self.rules:
             aux: tuple[int, ...] = ()
@@ -90,12 +87,21 @@ class Automaton:
                 aux = keep
             callback = getattr(Builder, name, None)
             self.reducers.append((mode, size, self.gotos[origin], callback, aux, expand1, splice))
-        # the same actions by terminal, as lists indexed by state (None: an error): a list index
-        # is the cheapest lookup the driver can do, once per token and reduction
-        self.rows: dict[str, list[int | None]] = {term: [row.get(term) for row in self.actions]
-                                                  for term in self.terminals}
         self.scanner = Scanner(tab)
         self.units: dict[tuple[int, int, str], int] = {}  # see unit_run
+
+    @property
+    def strong(self) -> frozenset[str]:
+        """The terminals that only ever begin a statement: every state that shifts one is a
+        statement-level state (worked out when first needed: only recovery asks)."""
+        if self._strong is None:
+            strong = set()
+            for term, row in self.rows.items():
+                shifted_in = {state for state, act in enumerate(row) if act is not None and act >= 0}
+                if shifted_in and shifted_in <= self.statement_states:
+                    strong.add(term)
+            self._strong = frozenset(strong)
+        return self._strong
 
     def statement_goto(self, state: int) -> int:
         """The state after a statement is reduced on top of `state` (a statement-level state)."""
@@ -111,7 +117,7 @@ class Automaton:
         while True:
             _mode, _size, goto, *_rest = self.reducers[~act]
             top = goto[below]
-            act = self.actions[top].get(kind)
+            act = self.rows[kind][top]
             if act is None or act >= 0 or self.reducers[~act][0] != _UNIT:
                 return top
 

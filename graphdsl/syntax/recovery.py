@@ -147,9 +147,11 @@ def _start_of(value) -> int:
 def _step(auto: Automaton, stack: list[int], kind: str, level: int | None) -> int:
     """Feed one terminal to `stack` (changing it). With a `level`, reductions that complete the
     statement begun at that stack height stop there (_ENDED) instead of going on."""
-    actions = auto.actions
+    row = auto.rows.get(kind)
+    if row is None:  # not a terminal of the grammar ($DEEP, $UNCLOSED)
+        return _FAILED
     while True:
-        act = actions[stack[-1]].get(kind)
+        act = row[stack[-1]]
         if act is None:
             return _FAILED
         if act >= 0:
@@ -173,7 +175,8 @@ def _run_statement(auto: Automaton, base: list[int], window: _Window, stop: int)
     level = len(base)
     for j in range(stop):
         kind = window[j][0]
-        act = auto.actions[stack[-1]].get(kind)
+        row = auto.rows.get(kind)
+        act = None if row is None else row[stack[-1]]
         if act is None:
             return j, stack
         if act >= 0:
@@ -188,7 +191,7 @@ def _run_statement(auto: Automaton, base: list[int], window: _Window, stop: int)
 def _expected(auto: Automaton, stack: list[int], level: int) -> set[str]:
     """The terminals that continue the statement on `stack`, and "$END" if it could end there."""
     if len(stack) == level:  # nothing of the statement yet: what may begin one
-        return {t for t, act in auto.actions[stack[-1]].items() if act >= 0}
+        return {t for t, row in auto.rows.items() if row[stack[-1]] is not None and row[stack[-1]] >= 0}
     expected = set()
     can_end = False
     for term in auto.terminals:

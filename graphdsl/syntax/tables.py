@@ -7,8 +7,8 @@ language the grammar defines, and nothing the grammar does not say:
   (and its text, for a string terminal);
   the string terminals a regular one matches wholly (the keywords, matched by NAME) are resolved
   after the match, as Lark's basic lexer does; the `%ignore`d terminals;
-- the LALR(1) automaton for `start`: per state, the action on each terminal (shift to a state,
-  or reduce by a rule) and the goto on each nonterminal;
+- the LALR(1) automaton for `start`: per terminal, the action in each state (shift to a state,
+  reduce by a rule, or None: an error), and per nonterminal, the goto from each state;
 - per rule: its origin, the callback's name (alias or origin), its length, which children are
   kept (terminals starting with `_` are dropped), and how Lark shapes the tree (`?rule` inlined
   when it has one child, `_rule` and `x*` helpers spliced into their parent: whether the rule is
@@ -68,7 +68,7 @@ def build_tables(grammar: str) -> dict:
                 keywords.setdefault(regular.name, {})[word] = literal.name
                 if literal.pattern.flags <= regular.pattern.flags:
                     embedded.add(literal.name)
-    terminals = [
+    scanned = [
         (t.name, t.pattern.to_regexp(), t.pattern.value if t.pattern.type == "str" else None)
         for t in ordered
         if t.name not in embedded
@@ -91,16 +91,17 @@ def build_tables(grammar: str) -> dict:
                   if act.name == "Shift"]
     for state in table.states:  # states reachable only through gotos of the end state (none expected)
         order.setdefault(state, len(order))
-    actions: list[dict[str, int]] = [{} for _ in order]
+    terminals = sorted({sym for row in table.states.values() for sym in row if sym not in nonterminals})
+    actions: dict[str, list[int | None]] = {term: [None] * len(order) for term in terminals}
     gotos: dict[str, dict[int, int]] = {}
     for state, row in table.states.items():
         for sym, (act, arg) in row.items():
             if sym in nonterminals:
                 gotos.setdefault(sym, {})[order[state]] = order[arg]
             elif act.name == "Shift":
-                actions[order[state]][sym] = order[arg]
+                actions[sym][order[state]] = order[arg]
             else:
-                actions[order[state]][sym] = -1 - rule_index[id(arg)]
+                actions[sym][order[state]] = -1 - rule_index[id(arg)]
     rule_rows = []
     for rule in rules:
         keep = tuple(
@@ -121,7 +122,7 @@ def build_tables(grammar: str) -> dict:
         )
     return {
         "grammar": grammar,  # the tables are stale unless the grammar file is exactly this
-        "terminals": terminals,
+        "terminals": scanned,
         "keywords": keywords,
         "ignore": sorted(parser.ignore_tokens),
         "actions": actions,
