@@ -202,43 +202,72 @@ def _make(cls, slots: bool):
     return cls
 
 
+_TEMPLATES: dict[tuple, object] = {}  # an __init__'s shape -> its code, compiled once
+
+
 def _compile_init(cls) -> object:
+    """The class's own `__init__`: a real signature that stores straight into the fields.
+
+    Its code is compiled once per *shape* (how many positional and keyword-only fields, which
+    have a default factory, which live in slots, whether there is a `__post_init__`) with
+    placeholder names, and each class with that shape gets a copy whose parameters are renamed
+    to its fields (`CodeType.replace`): most records share a handful of shapes, and compiling is
+    what start-up would otherwise pay for each class."""
+    from types import FunctionType  # noqa: PLC0415 - already imported by the interpreter
+
     defaults = {name: (default, factory) for name, default, factory in cls._record_defaults}
-    env: dict[str, object] = {"MISSING": MISSING, "_set": object.__setattr__}
-    params, kw_params, body = [], [], []
-    for name in cls._record_init_order:
-        # a slot is stored through its descriptor; any other field straight into __dict__
-        member = getattr(cls, name, None)
-        if type(member).__name__ == "member_descriptor":
-            env[f"_set_{name}"] = member.__set__
-            store = f"_set_{name}(self, {{}})"
-        else:
-            store = f"d[{name!r}] = {{}}"
+    env: dict[str, object] = {"MISSING": MISSING}
+    names, shape, positional_defaults, kw_defaults = [], [], [], {}
+    for i, name in enumerate(cls._record_init_order):
+        positional = name in cls._record_pos
+        member = getattr(cls, name, None)  # a slot's descriptor, or a plain field's default
+        slot = type(member).__name__ == "member_descriptor"
+        env[f"_s{i}" if slot else f"_n{i}"] = member.__set__ if slot else name
+        factory = False
         if name in defaults:
-            default, factory = defaults[name]
-            if factory is not MISSING:
-                env[f"_factory_{name}"] = factory
-                spec = f"{name}=MISSING"
-                body.append(store.format(f"_factory_{name}() if {name} is MISSING else {name}"))
+            default, made_by = defaults[name]
+            if made_by is not MISSING:
+                env[f"_f{i}"] = made_by
+                factory, default = True, MISSING
+            if positional:
+                positional_defaults.append(default)
             else:
-                env[f"_default_{name}"] = default
-                spec = f"{name}=_default_{name}"
-                body.append(store.format(name))
-        else:
-            spec = name
-            body.append(store.format(name))
-        (params if name in cls._record_pos else kw_params).append(spec)
-    signature = ", ".join(["self", *params, *(["*", *kw_params] if kw_params else [])])
-    lines = [f"def __init__({signature}):"]
-    if any(line.startswith("d[") for line in body):
-        lines.append("    d = self.__dict__")
-    lines += ["    " + b for b in body] or ["    pass"]
-    if cls._record_post:
-        lines.append("    self.__post_init__()")
-    exec("\n".join(lines), env)  # noqa: S102 - our own generated code, as dataclasses does
-    init = env["__init__"]
+                kw_defaults[name] = default
+        elif positional and positional_defaults:
+            raise TypeError(f"{cls.__name__}: field {name!r} without a default follows one with a default")
+        names.append(name)
+        shape.append((positional, slot, factory))
+    key = (tuple(shape), cls._record_post)
+    code = _TEMPLATES.get(key)
+    if code is None:
+        code = _TEMPLATES[key] = _template(*key)
+    renamed = {f"a{i}": name for i, name in enumerate(names)}
+    code = code.replace(co_varnames=tuple(renamed.get(v, v) for v in code.co_varnames), co_name="__init__",
+                        co_qualname=f"{cls.__qualname__}.__init__")
+    init = FunctionType(code, env, "__init__")
+    init.__defaults__ = tuple(positional_defaults) or None
+    init.__kwdefaults__ = kw_defaults or None
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     return init
+
+
+def _template(shape: tuple, post: bool):
+    """The code of an `__init__` of this shape, with parameters a0, a1, ... (see _compile_init)."""
+    params = [f"a{i}" for i, (positional, _slot, _factory) in enumerate(shape) if positional]
+    kw_params = [f"a{i}" for i, (positional, _slot, _factory) in enumerate(shape) if not positional]
+    body = []
+    if any(not slot for _positional, slot, _factory in shape):
+        body.append("__d = self.__dict__")
+    for i, (_positional, slot, factory) in enumerate(shape):
+        value = f"_f{i}() if a{i} is MISSING else a{i}" if factory else f"a{i}"
+        body.append(f"_s{i}(self, {value})" if slot else f"__d[_n{i}] = {value}")
+    if post:
+        body.append("self.__post_init__()")
+    signature = ", ".join(["self", *params, *(["*", *kw_params] if kw_params else [])])
+    source = "\n    ".join([f"def __init__({signature}):", *(body or ["pass"])])
+    env: dict[str, object] = {}
+    exec(source, env)  # noqa: S102 - our own generated code, as dataclasses does
+    return env["__init__"].__code__
 
 
 def replace(obj: Record, **changes: object) -> Record:
