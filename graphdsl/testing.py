@@ -34,7 +34,8 @@ from dataclasses import dataclass, field, replace
 from hypothesis import strategies as st
 
 from .catalog import LAYERS, LOSSES, MERGES, METRICS, OPTIMIZERS, LayerValue, ShapeError, TensorType
-from .catalog.types import FLOAT_DTYPES
+from .catalog.layers import all_descriptors
+from .catalog.types import FLOAT_DTYPES, fmt_value
 from .parser import RESERVED
 
 __all__ = ["Mistake", "MISTAKE_CODES", "SUPPORTED_LAYERS", "mutate", "mutated_texts", "programs", "programs_with_mistake"]
@@ -237,196 +238,62 @@ def _str(value: str) -> str:
     return '"' + value + '"'
 
 
-_ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "gelu", "softmax")
+# ---- layers: the catalog's descriptors draw their own arguments ------------------------------
+# Each descriptor's `draw(ctx, t)` returns the arguments for the layer on input `t` (or None when
+# it would not draw it there), written against the small context below; the catalog's `infer`
+# has the last word on whether the layer takes `t`.
 
 
-def _activation(ctx: _Ctx, args: list[_Arg]) -> None:
-    if ctx.draw(st.booleans()):
-        act = ctx.draw(st.sampled_from(_ACTIVATIONS))
-        args.append(_kw("activation", _str(act), act))
+@dataclass(frozen=True)
+class _Drawn:
+    """A drawn value and how the program spells it (a literal, a param, arithmetic, a layer)."""
+
+    text: str
+    value: object
 
 
-# ---- layers: how to draw each one's arguments --------------------------------------------------
-# Each drawer returns the arguments for a layer on input `t`, or None when it can't apply;
-# the catalog's `infer` has the last word on whether the layer takes `t`.
+class _DrawContext:
+    """What a descriptor's drawer may ask for (see `graphdsl.catalog`'s docstring)."""
 
-def _dense(ctx: _Ctx, t: TensorType):
-    text, units = ctx.int_value(1, 16)
-    args = [_pos("units", text, units)]
-    _activation(ctx, args)
-    return args
+    def __init__(self, ctx: _Ctx):
+        self._ctx = ctx
 
+    def integer(self, lo: int, hi: int) -> int:
+        return self._ctx.draw(st.integers(lo, hi))
 
-def _dropout(ctx: _Ctx, t: TensorType):
-    text, rate = ctx.rate()
-    return [_pos("rate", text, rate)]
+    def size(self, lo: int, hi: int) -> _Drawn:
+        return _Drawn(*self._ctx.int_value(lo, hi))
 
+    def rate(self) -> _Drawn:
+        return _Drawn(*self._ctx.rate())
 
-def _activation_layer(ctx: _Ctx, t: TensorType):
-    act = ctx.draw(st.sampled_from(_ACTIVATIONS))
-    return [_pos("activation", _str(act), act)]
+    def choice(self, options: Sequence) -> object:
+        return self._ctx.draw(st.sampled_from(list(options)))
 
+    def boolean(self) -> bool:
+        return self._ctx.draw(st.booleans())
 
-def _no_args(ctx: _Ctx, t: TensorType):
-    return []
+    def pos(self, name: str, value: object) -> _Arg:
+        text, value = (value.text, value.value) if isinstance(value, _Drawn) else (fmt_value(value), value)
+        return _Arg(name, text, value)
 
+    def kw(self, name: str, value: object) -> _Arg:
+        arg = self.pos(name, value)
+        arg.keyword = True
+        return arg
 
-def _embedding(ctx: _Ctx, t: TensorType):
-    if t.dtype in FLOAT_DTYPES:
-        return None
-    vt, vocab = ctx.int_value(2, 50)
-    dt, dim = ctx.int_value(1, 8)
-    args = [_pos("input_dim", vt, vocab), _pos("output_dim", dt, dim)]
-    if ctx.draw(st.booleans()):
-        args.append(_kw("mask_zero", "False", False))
-    return args
-
-
-def _conv1d(ctx: _Ctx, t: TensorType):
-    if t.rank != 2:
-        return None
-    ft, filters = ctx.int_value(1, 8)
-    kernel = ctx.draw(st.integers(1, 3))
-    args = [_pos("filters", ft, filters), _pos("kernel_size", str(kernel), kernel)]
-    if ctx.draw(st.booleans()):
-        pad = ctx.draw(st.sampled_from(["same", "valid"]))
-        args.append(_kw("padding", _str(pad), pad))
-    _activation(ctx, args)
-    return args
+    def layer(self, name: str, *args: _Arg) -> _Drawn:
+        text = f"{name}({', '.join(a.show() for a in args)})"
+        return _Drawn(text, LayerValue(LAYERS[name], {a.name: a.value for a in args}))
 
 
-def _conv2d(ctx: _Ctx, t: TensorType):
-    if t.rank != 3:
-        return None
-    ft, filters = ctx.int_value(1, 8)
-    k = ctx.draw(st.integers(1, 3))
-    kernel: object = k if ctx.draw(st.booleans()) else (k, k)
-    ktext = str(kernel) if isinstance(kernel, int) else f"({k}, {k})"
-    args = [_pos("filters", ft, filters), _pos("kernel_size", ktext, kernel)]
-    if ctx.draw(st.booleans()):
-        args.append(_kw("padding", _str("same"), "same"))
-    _activation(ctx, args)
-    return args
+def _drawers() -> dict[str, Callable]:
+    return {spec.name: spec.draw for spec in all_descriptors() if spec.draw is not None}
 
 
-def _pool1d(ctx: _Ctx, t: TensorType):
-    if t.rank != 2:
-        return None
-    p = ctx.draw(st.integers(1, 3))
-    return [_pos("pool_size", str(p), p)]
-
-
-def _pool2d(ctx: _Ctx, t: TensorType):
-    if t.rank != 3:
-        return None
-    p = ctx.draw(st.integers(1, 2))
-    return [_pos("pool_size", f"({p}, {p})", (p, p))]
-
-
-def _rank(n: int):
-    def drawer(ctx: _Ctx, t: TensorType):
-        return [] if t.rank == n else None
-
-    return drawer
-
-
-def _rnn(ctx: _Ctx, t: TensorType):
-    if t.rank != 2:
-        return None
-    ut, units = ctx.int_value(1, 8)
-    args = [_pos("units", ut, units)]
-    if ctx.draw(st.booleans()):
-        args.append(_kw("return_sequences", "True", True))
-    return args
-
-
-def _bidirectional(ctx: _Ctx, t: TensorType):
-    if t.rank != 2:
-        return None
-    inner = ctx.draw(st.sampled_from(["LSTM", "GRU", "SimpleRNN"]))
-    units = ctx.draw(st.integers(1, 8))
-    value = LayerValue(LAYERS[inner], {"units": units})
-    return [_pos("layer", f"{inner}({units})", value)]
-
-
-def _time_distributed(ctx: _Ctx, t: TensorType):
-    if t.rank < 2:
-        return None
-    units = ctx.draw(st.integers(1, 8))
-    return [_pos("layer", f"Dense({units})", LayerValue(LAYERS["Dense"], {"units": units}))]
-
-
-def _repeat(ctx: _Ctx, t: TensorType):
-    if t.rank != 1:
-        return None
-    n = ctx.draw(st.integers(1, 4))
-    return [_pos("n", str(n), n)]
-
-
-def _reshape(ctx: _Ctx, t: TensorType):
-    if None in t.shape or not t.shape:
-        return None
-    size = 1
-    for d in t.shape:
-        size *= d
-    target = (size, 1) if t.rank == 1 else (size,)
-    text = f"({size}, 1)" if t.rank == 1 else f"({size},)"
-    return [_pos("target_shape", text, target)]
-
-
-def _permute(ctx: _Ctx, t: TensorType):
-    if t.rank != 2:
-        return None
-    return [_pos("dims", "(2, 1)", (2, 1))]
-
-
-def _spatial_dropout(ctx: _Ctx, t: TensorType):
-    if t.rank != 2:
-        return None
-    text, rate = ctx.rate()
-    return [_pos("rate", text, rate)]
-
-
-def _zero_pad1d(ctx: _Ctx, t: TensorType):
-    if t.rank != 2:
-        return None
-    p = ctx.draw(st.integers(1, 2))
-    return [_pos("padding", str(p), p)]
-
-
-_DRAWERS: dict[str, Callable] = {
-    "Dense": _dense,
-    "Dropout": _dropout,
-    "Activation": _activation_layer,
-    "ReLU": _no_args,
-    "Softmax": _no_args,
-    "BatchNormalization": _no_args,
-    "LayerNormalization": _no_args,
-    "Flatten": lambda ctx, t: [] if t.rank >= 2 else None,
-    "Embedding": _embedding,
-    "Conv1D": _conv1d,
-    "Conv2D": _conv2d,
-    "MaxPooling1D": _pool1d,
-    "AveragePooling1D": _pool1d,
-    "MaxPooling2D": _pool2d,
-    "AveragePooling2D": _pool2d,
-    "GlobalMaxPooling1D": _rank(2),
-    "GlobalAveragePooling1D": _rank(2),
-    "GlobalMaxPooling2D": _rank(3),
-    "GlobalAveragePooling2D": _rank(3),
-    "LSTM": _rnn,
-    "GRU": _rnn,
-    "SimpleRNN": _rnn,
-    "Bidirectional": _bidirectional,
-    "TimeDistributed": _time_distributed,
-    "RepeatVector": _repeat,
-    "Reshape": _reshape,
-    "Permute": _permute,
-    "SpatialDropout1D": _spatial_dropout,
-    "ZeroPadding1D": _zero_pad1d,
-}
-SUPPORTED_LAYERS: tuple[str, ...] = tuple(name for name in _DRAWERS if name in LAYERS)
-"""The layers `programs()` can draw (pass a subset as ``layers=``)."""
+_DRAWERS: dict[str, Callable] = _drawers()
+SUPPORTED_LAYERS: tuple[str, ...] = tuple(_DRAWERS)
+"""The layers `programs()` can draw (pass a subset as ``layers=``): every catalog layer with a drawer."""
 
 
 def _infer(callee: str, args: list[_Arg], t: TensorType) -> TensorType | None:
@@ -447,7 +314,7 @@ def _infer(callee: str, args: list[_Arg], t: TensorType) -> TensorType | None:
 def _try_layer(ctx: _Ctx, name: str, t: TensorType) -> tuple[_Step, TensorType] | None:
     # params declared while drawing arguments are taken back if the layer is not used
     saved = (len(ctx.program.params), dict(ctx.int_params), dict(ctx.float_params))
-    args = _DRAWERS[name](ctx, t)
+    args = _DRAWERS[name](_DrawContext(ctx), t)
     out = None if args is None else _infer(name, args, t)
     if out is None:
         del ctx.program.params[saved[0]:]
@@ -502,6 +369,8 @@ def _reduce(ctx: _Ctx, t: TensorType) -> tuple[list[_Step], TensorType]:
             order = ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "Flatten"]
         elif t.rank == 3:
             order = ["GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten"]
+        elif t.rank == 4:
+            order = ["GlobalAveragePooling3D", "GlobalMaxPooling3D", "Flatten"]
         else:
             order = ["Flatten"]
         for name in order:
@@ -529,7 +398,7 @@ _INTS = ("int32", "int64")
 
 @st.composite
 def _input_type(draw) -> TensorType:
-    kind = draw(st.sampled_from(["vector", "sequence", "tokens", "image"]))
+    kind = draw(st.sampled_from(["vector", "sequence", "tokens", "image", "image", "volume"]))
     if kind == "vector":
         return TensorType((draw(st.integers(1, 16)),), draw(st.sampled_from(_FLOATS)))
     if kind == "sequence":
@@ -538,6 +407,9 @@ def _input_type(draw) -> TensorType:
     if kind == "tokens":
         steps = draw(st.one_of(st.integers(2, 16), st.none()))
         return TensorType((steps,), draw(st.sampled_from(_INTS)))
+    if kind == "volume":  # for the 3D layers: small, so Keras builds stay fast
+        dims = tuple(draw(st.integers(2, 5)) for _ in range(3))
+        return TensorType((*dims, draw(st.integers(1, 2))), draw(st.sampled_from(_FLOATS)))
     side = draw(st.integers(3, 8))
     return TensorType((side, draw(st.integers(3, 8)), draw(st.integers(1, 3))), draw(st.sampled_from(_FLOATS)))
 

@@ -1,29 +1,36 @@
-"""Generate ``graphdsl/catalog/_signatures.py`` from the installed Keras.
+"""Generate ``graphdsl/catalog/_signatures.py`` from the installed Keras, and the layer lists of
+the README and docs/LANGUAGE.md from the catalog's descriptors.
 
-The catalog must answer ``graphdsl check`` without importing Keras, so what Keras
-offers — constructor signatures of the supported layers and merges, the names of
-losses, metrics, optimizers, activations, initializers, regularizers and
-constraints, and their aliases — is read from Keras once, here, and written as a
-plain Python literal module. The output is deterministic (sorted) so that a test
-can compare the committed file with what this script would write now.
+The catalog must answer ``graphdsl check`` without importing Keras, so what Keras offers is read
+from Keras once, here, and written as a plain Python literal module: the constructor and call
+signatures of the layers the descriptors describe (the list of layers is the descriptors', in
+``graphdsl/catalog/layers/``), the family module of each layer, Keras's second names for them,
+the signatures of the initializer/regularizer/constraint classes of ``catalog/objects.py``, the
+merges, and the names of losses, metrics, optimizers, activations, initializers, regularizers and
+constraints with their aliases. The output is deterministic (sorted) so that a test can compare
+the committed file with what this script would write now.
+
+Adding a layer: write its descriptor in the family module, then run this script.
 
 Usage::
 
-    .venv/bin/python scripts/gen_catalog.py            # rewrite the module
-    .venv/bin/python scripts/gen_catalog.py --check    # exit 1 if it is stale
+    .venv/bin/python scripts/gen_catalog.py            # rewrite the module and the layer lists
+    .venv/bin/python scripts/gen_catalog.py --check    # exit 1 if any of them is stale
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import os
 import pprint
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "graphdsl" / "catalog" / "_signatures.py"
-
-SUPPORTED_LAYERS = ["Dense", "Embedding", "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "LSTM", "GRU", "SimpleRNN", "Bidirectional", "TimeDistributed", "Dropout", "SpatialDropout1D", "BatchNormalization", "LayerNormalization", "Flatten", "Reshape", "Permute", "RepeatVector", "Activation", "ReLU", "Softmax", "ZeroPadding1D", "ZeroPadding2D"]
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "graphdsl" / "catalog" / "_signatures.py"
+DOCS = (ROOT / "README.md", ROOT / "docs" / "LANGUAGE.md")
+sys.path.insert(0, str(ROOT))
 
 # language name -> Keras class
 MERGES = {
@@ -40,6 +47,8 @@ MERGES = {
 # Constructor parameters no program may spell: layer names come from the program,
 # and **kwargs is the base-layer catch-all.
 _DROPPED_PARAMS = {"self", "name", "kwargs"}
+# Keras objects graphdsl leaves out: the STFT initializer needs scipy, which graphdsl does not install.
+SKIPPED_OBJECTS = {"STFT"}
 # Registry entries that are abstract bases or wrappers needing Python objects.
 _SKIP_OPTIMIZERS = {"optimizer", "multioptimizer", "optimizermap", "lossscaleoptimizer"}
 _SKIP_LOSSES = {"Loss", "LossFunctionWrapper"}
@@ -54,14 +63,33 @@ def _keras():
     return keras
 
 
-def _signature(cls) -> tuple:
-    """(name,) for a required parameter, (name, default) otherwise, in constructor order."""
+def _signature(fn) -> tuple:
+    """(name,) for a required parameter, (name, default) otherwise, in the order of `fn`'s
+    parameters; (name, default, "keyword") for a keyword-only one."""
     out = []
-    for p in inspect.signature(cls.__init__).parameters.values():
+    for p in inspect.signature(fn).parameters.values():
         if p.name in _DROPPED_PARAMS or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
             continue
-        out.append((p.name,) if p.default is inspect.Parameter.empty else (p.name, p.default))
+        entry = (p.name,) if p.default is inspect.Parameter.empty else (p.name, p.default)
+        if p.kind == p.KEYWORD_ONLY:
+            entry = (p.name, None if p.default is inspect.Parameter.empty else p.default, "keyword")
+        out.append(entry)
     return tuple(out)
+
+
+def _layer_class(spec):
+    return getattr(importlib.import_module(spec.module), spec.name)
+
+
+def _objects() -> dict:
+    """family -> class -> constructor signature, for the classes `catalog/objects.py` describes."""
+    from graphdsl.catalog.objects import FAMILIES, KINDS
+
+    return {
+        family: {name: _signature(getattr(importlib.import_module(FAMILIES[family]), name).__init__)
+                 for name in KINDS[family]}
+        for family in KINDS
+    }
 
 
 def _kwarg_names(fn) -> tuple[str, ...]:
@@ -146,9 +174,20 @@ def collect() -> dict:
     keras = _keras()
     from keras.src import activations, constraints, initializers, regularizers
 
-    layers = {name: _signature(getattr(keras.layers, name)) for name in SUPPORTED_LAYERS}
-    merges = {lang: (cls, _signature(getattr(keras.layers, cls))) for lang, cls in MERGES.items()}
-    known = set(SUPPORTED_LAYERS) | set(MERGES.values())
+    from graphdsl.catalog.layers import all_descriptors
+
+    specs = all_descriptors()
+    classes = {spec.name: _layer_class(spec) for spec in specs}
+    layers = {name: _signature(cls.__init__) for name, cls in classes.items()}
+    calls = {name: _signature(cls.call) for name, cls in classes.items()}
+    families = {spec.name: spec.family for spec in specs}
+    merges = {lang: (cls, _signature(getattr(keras.layers, cls).__init__)) for lang, cls in MERGES.items()}
+    by_class = {cls: name for name, cls in classes.items()}
+    aliases = {
+        n: by_class[obj] for n, obj in vars(keras.layers).items()
+        if inspect.isclass(obj) and obj in by_class and n != by_class[obj]
+    }
+    known = set(classes) | set(MERGES.values()) | set(aliases)
     unsupported = sorted(
         n
         for n, obj in vars(keras.layers).items()
@@ -157,14 +196,18 @@ def collect() -> dict:
     )
     return {
         "KERAS_VERSION": keras.__version__,
+        "LAYER_FAMILIES": families,
         "LAYER_SIGNATURES": layers,
+        "CALL_SIGNATURES": calls,
+        "LAYER_ALIASES": aliases,
         "MERGE_SIGNATURES": merges,
         "UNSUPPORTED_LAYERS": tuple(unsupported),
+        "OBJECT_SIGNATURES": _objects(),
         "LOSSES": _losses(keras),
         "METRICS": _metrics(keras),
         "OPTIMIZERS": _optimizers(keras),
         "ACTIVATIONS": {k: v.__name__ for k, v in activations.ALL_OBJECTS_DICT.items()},
-        "INITIALIZERS": _simple(initializers, {"Initializer"}),
+        "INITIALIZERS": _simple(initializers, {"Initializer", *SKIPPED_OBJECTS}),
         "REGULARIZERS": _simple(regularizers, {"Regularizer"}),
         "CONSTRAINTS": _simple(constraints, {"Constraint"}),
     }
@@ -179,7 +222,9 @@ def generate() -> str:
             f'{data["KERAS_VERSION"]} — do not edit.'
         ),
         "",
-        "A required parameter is spelled (name,); one with a default (name, default).",
+        "A required parameter is spelled (name,); one with a default (name, default); a keyword-only",
+        "one (name, default, 'keyword'). LAYER_FAMILIES names the module of catalog/layers/ that",
+        "describes each layer; CALL_SIGNATURES are the parameters of each layer's `call`.",
         "LOSSES/METRICS/OPTIMIZERS map each spelling to (canonical, keras class or None,",
         "constructor keyword names); the other registries map a spelling to its canonical name.",
         '"""',
@@ -193,14 +238,19 @@ def generate() -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = generate()
+    from graphdsl.catalog.reference import update_docs
+
+    outputs = {OUT: generate()}
+    for path in DOCS:
+        outputs[path] = update_docs(path.name, path.read_text())
+    stale = [path for path, text in outputs.items() if path.read_text() != text]
     if "--check" in argv:
-        if OUT.read_text() != text:
-            print(f"{OUT} is stale; run scripts/gen_catalog.py", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text)
-    print(f"wrote {OUT}")
+        for path in stale:
+            print(f"{path} is stale; run scripts/gen_catalog.py", file=sys.stderr)
+        return 1 if stale else 0
+    for path in stale:
+        path.write_text(outputs[path])
+        print(f"wrote {path}")
     return 0
 
 

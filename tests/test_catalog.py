@@ -16,6 +16,7 @@ import pytest
 from graphdsl.catalog import (
     ACTIVATIONS,
     KNOWN_UNSUPPORTED,
+    LAYER_ALIASES,
     LAYERS,
     LOSSES,
     MERGES,
@@ -23,16 +24,22 @@ from graphdsl.catalog import (
     OPTIMIZERS,
     REQUIRED,
     LayerValue,
+    ObjectValue,
     ShapeError,
     TensorType,
     check_loss_fits,
     fmt_shape,
     get_layer,
     get_merge,
+    get_object,
 )
 from graphdsl.catalog import _signatures as sig
-from graphdsl.catalog import types as k
-from graphdsl.catalog.layers import kind_for
+from graphdsl.catalog import kinds as k
+from graphdsl.catalog.layers import FAMILIES, all_descriptors
+from graphdsl.catalog.objects import KINDS as OBJECT_KINDS
+from graphdsl.catalog.reference import update_docs
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def T(*shape, dtype="float32"):  # noqa: N802
@@ -65,9 +72,16 @@ def test_tensor_type_prints_language_and_keras_spellings():
         (k.IntOrTuple(1), [3, (3,)], [(3, 3), 0]),
         (k.Axis, [-1, 1], [1.0, None]),
         (k.Axes, [-1, (1, 2)], [(), (1.0,)]),
-        (k.Initializer, ["glorot_uniform", "zeros", "he_normal"], [None, "glorot", 1]),
-        (k.Regularizer, ["l2", "l1", None], ["l3"]),
-        (k.Constraint, ["max_norm", "non_neg", None], ["maxnorm3"]),
+        (k.Initializer, ["glorot_uniform", "zeros", "he_normal", ObjectValue(get_object("initializer", "HeNormal"), {})],
+         [None, "glorot", 1, ObjectValue(get_object("regularizer", "L2"), {})]),
+        (k.Regularizer, ["l2", "l1", None, ObjectValue(get_object("regularizer", "L1L2"), {"l1": 0.1})],
+         ["l3", ObjectValue(get_object("constraint", "MaxNorm"), {})]),
+        (k.Constraint, ["max_norm", "non_neg", None, ObjectValue(get_object("constraint", "MaxNorm"), {})],
+         ["maxnorm3"]),
+        (k.NoiseShape, [(None, 1, 1, 1), (1, 3), (None,)], [(), (0, 1), (None, -1), [None]]),
+        (k.Numbers, [1, 0.5, (1.0, 2.0)], [(), "1", (1, "2")]),
+        (k.Padding(2), [1, (1, 2), ((0, 1), (0, 1))], [-1, (1, 2, 3), ((0, 1), 1)]),
+        (k.Padding(3), [1, (1, 2, 3), ((0, 1), (0, 1), (1, 1))], [(1, 2), ((0, 1), (0, 1))]),
         (k.Optional(k.PosInt), [None, 2], [0]),
         (k.ShapeTuple, [(3,), (2, -1), (4, 5)], [(), (-1, -1), (0, 2), 3]),
         (k.Permutation, [(1,), (2, 1), (3, 1, 2)], [(0, 1), (1, 1), (2, 3)]),
@@ -92,20 +106,65 @@ def test_kind_messages_name_the_value_and_suggest():
 
 def test_refused_parameters_explain_themselves():
     lstm = get_layer("LSTM")
-    assert "several tensors" in lstm.param("return_state").kind.check(True)
-    assert lstm.param("return_state").kind.check(False) is None
+    assert lstm.param("return_state").kind.check(True) is None
+    assert "fixed batch size" in lstm.param("stateful").kind.check(True)
     assert get_layer("Dense").param("lora_rank").kind.check(4)
-    assert get_layer("Bidirectional").param("merge_mode").kind.check(None)
+    assert get_layer("Bidirectional").param("merge_mode").kind.check(None) is None
+    assert get_layer("Bidirectional").param("merge_mode").kind.check("max")
     assert get_layer("Conv1D").param("data_format").kind.check("channels_first")
+    assert "training=" in get_layer("Dropout").call_params[1].kind.reason
 
 
 # ---------------------------------------------------------------- catalog structure
 
 
 def test_every_generated_parameter_has_a_kind():
-    for layer, signature in sig.LAYER_SIGNATURES.items():
-        for entry in signature:
-            assert kind_for(layer, entry[0]) is not None, f"{layer}.{entry[0]}"
+    for spec in all_descriptors():
+        assert [p.name for p in spec.params][:-1] == [e[0] for e in sig.LAYER_SIGNATURES[spec.name]]
+        for p in spec.params:
+            assert isinstance(p.kind, k.Kind), f"{spec.name}.{p.name}"
+    for family, classes in OBJECT_KINDS.items():
+        for name in classes:
+            assert [p.name for p in get_object(family, name).params] == [
+                e[0] for e in sig.OBJECT_SIGNATURES[family][name]]
+
+
+def test_descriptor_kinds_name_real_parameters():
+    """A kind given for a parameter Keras does not have is a typo that would silently do nothing."""
+    for spec in all_descriptors():
+        names = {e[0] for e in sig.LAYER_SIGNATURES[spec.name]}
+        assert set(spec.kinds) <= names, (spec.name, set(spec.kinds) - names)
+        calls = {e[0] for e in sig.CALL_SIGNATURES[spec.name]}
+        assert set(spec.call_kinds) <= calls, (spec.name, set(spec.call_kinds) - calls)
+    for family, classes in OBJECT_KINDS.items():
+        for name, kinds in classes.items():
+            assert set(kinds) <= {e[0] for e in sig.OBJECT_SIGNATURES[family][name]}, name
+
+
+def test_one_descriptor_per_layer_in_its_family_module():
+    specs = all_descriptors()
+    assert len({s.name for s in specs}) == len(specs) == len(LAYERS) == len(sig.LAYER_FAMILIES)
+    for spec in specs:
+        assert sig.LAYER_FAMILIES[spec.name] == spec.family and spec.family in FAMILIES
+        assert get_layer(spec.name) is spec and LAYERS[spec.name] is spec
+        assert spec.doc and not spec.doc.endswith("."), spec.name
+        assert spec.module.startswith("keras."), spec.name
+
+
+def test_every_layer_has_keras_cases_that_use_its_own_arguments():
+    for spec in all_descriptors():
+        cases = list(spec.examples())
+        assert len(cases) >= 3, spec.name
+        accepted = 0
+        for case in cases:
+            assert {a for a in case.args} <= {p.name for p in spec.params}, (spec.name, case.args)
+            call = case.call if case.call is not None else {spec.tensor_param.name: case.inp}
+            try:
+                spec.outputs(case.args, call)
+                accepted += 1
+            except ShapeError:
+                pass
+        assert accepted >= 2, spec.name
 
 
 def test_specs_follow_keras_constructor_order_and_defaults():
@@ -126,8 +185,9 @@ def test_unsupported_and_unknown_layers():
     assert get_layer("Lambda") is None
     assert "Lambda" in KNOWN_UNSUPPORTED
     assert "Conv1D" not in KNOWN_UNSUPPORTED and "Concatenate" not in KNOWN_UNSUPPORTED
+    assert "MaxPool2D" not in KNOWN_UNSUPPORTED and LAYER_ALIASES["MaxPool2D"] == "MaxPooling2D"
     assert get_layer("Conv1d") is None
-    assert len(LAYERS) == 30 and len(MERGES) == 8
+    assert len(MERGES) == 8 and list(MERGES)[0] == "add"
 
 
 def test_keras_kwargs_are_what_the_program_wrote():
@@ -136,11 +196,39 @@ def test_keras_kwargs_are_what_the_program_wrote():
     assert kw == {"layer": inner, "merge_mode": "sum"}
 
 
+def _run(code: str) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env, capture_output=True, text=True)
+    return done.stdout
+
+
 def test_catalog_does_not_import_keras():
-    code = "import sys, graphdsl.catalog; sys.exit(int('keras' in sys.modules or 'tensorflow' in sys.modules))"
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    assert subprocess.run([sys.executable, "-c", code], check=False, cwd=root, env=env).returncode == 0
+    code = ("import sys, graphdsl.catalog as c; [c.LAYERS[n] for n in c.LAYERS]; "
+            "print(any(m in sys.modules for m in ('keras', 'tensorflow', 'hypothesis')))")
+    assert _run(code).strip() == "False"
+
+
+def test_a_check_loads_only_what_its_program_uses():
+    code = (
+        "import sys, graphdsl\n"
+        "before = sorted(m for m in sys.modules if m.startswith('graphdsl.catalog.layers.'))\n"
+        "graphdsl.check(open('examples/social.gd').read())\n"
+        "from graphdsl.catalog import names\n"
+        "after = sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('graphdsl.catalog.layers.'))\n"
+        "print(before, after, sorted(names._built), 'graphdsl.catalog.objects' in sys.modules)\n"
+    )
+    assert _run(code).strip() == (
+        "[] ['conv', 'core', 'pooling'] ['activation', 'loss', 'metric', 'optimizer'] False"
+    )
+
+
+def test_readme_and_language_reference_list_the_catalog():
+    for path in (ROOT / "README.md", ROOT / "docs" / "LANGUAGE.md"):
+        text = path.read_text()
+        assert update_docs(path.name, text) == text, f"run scripts/gen_catalog.py to update {path.name}"
+    readme = (ROOT / "README.md").read_text()
+    for spec in all_descriptors():
+        assert f"`{spec.name}`" in readme
 
 
 # ---------------------------------------------------------------- registries
@@ -321,3 +409,125 @@ def test_news_gd_totals_and_shapes():
         x = dense.infer({"units": units}, x)
     assert x.keras_shape() == (None, 1)
     assert total == 5_200_610
+
+
+# ---------------------------------------------------------------- layers on several tensors
+
+
+def test_call_signatures_name_the_tensors_in_kerass_order():
+    lstm = get_layer("LSTM")
+    assert [(p.name, p.kind.what) for p in lstm.call_params] == [
+        ("sequences", "tensor"), ("initial_state", "tensors"), ("mask", "tensor"), ("training", "refused")]
+    assert lstm.call_params[0].required and not lstm.call_params[1].required
+    assert (lstm.call_params[1].kind.low, lstm.call_params[1].kind.high) == (2, 2)
+    assert get_layer("GRU").call_params[1].kind.high == 1
+    mha = get_layer("MultiHeadAttention")
+    names = [p.name for p in mha.call_params]
+    assert names[:3] == ["query", "value", "key"] and mha.call_params[1].required and not mha.call_params[2].required
+    assert mha.call_params[names.index("return_attention_scores")].kind.what == "constant"
+    assert mha.call_params[names.index("value_mask")].kind.what == "refused"
+    attention = get_layer("Attention").tensor_param
+    assert (attention.name, attention.kind.what, attention.kind.low, attention.kind.high) == ("inputs", "tensors", 2, 3)
+    assert get_layer("CustomScaleLayer").tensor_param.kind.low == 2
+    dense = get_layer("Dense")
+    assert dense.tensor_param.name == "inputs" and not dense.several
+
+
+def test_a_layer_on_one_tensor_answers_the_call_interface_too():
+    dense = get_layer("Dense")
+    assert dense.outputs({"units": 3}, {"inputs": T(5)}) == (T(3),)
+    assert dense.count({"units": 3}, {"inputs": T(5)}) == dense.count_params({"units": 3}, T(5))
+
+
+def test_several_outputs_are_typed_in_kerass_order():
+    x = T(None, 3)
+    assert get_layer("LSTM").outputs({"units": 8, "return_state": True}, {"sequences": x}) == (T(8), T(8), T(8))
+    assert len(get_layer("GRU").outputs({"units": 8, "return_state": True}, {"sequences": x})) == 2
+    bi = LayerValue(get_layer("LSTM"), {"units": 4, "return_state": True, "return_sequences": True})
+    outs = get_layer("Bidirectional").outputs({"layer": bi}, {"sequences": T(5, 3)})
+    assert outs == (T(5, 8), T(4), T(4), T(4), T(4))
+    assert len(get_layer("Bidirectional").outputs({"layer": bi, "merge_mode": None}, {"sequences": x})) == 6
+    mha = get_layer("MultiHeadAttention")
+    q = T(7, 16)
+    out, scores = mha.outputs({"num_heads": 4, "key_dim": 8}, {"query": q, "value": q,
+                                                                 "return_attention_scores": True})
+    assert (out, scores) == (q, T(4, 7, 7))
+
+
+def test_call_mistakes_blame_the_call_argument():
+    lstm = get_layer("LSTM")
+    with pytest.raises(ShapeError) as e:
+        lstm.outputs({"units": 8}, {"sequences": T(5, 3), "initial_state": (T(8),)})
+    assert e.value.call_arg == "initial_state" and "list of 2 tensors" in str(e.value)
+    with pytest.raises(ShapeError) as e:
+        lstm.outputs({"units": 8}, {"sequences": T(5, 3), "initial_state": (T(4), T(4))})
+    assert e.value.call_arg == "initial_state" and "(batch, 8)" in str(e.value)
+    with pytest.raises(ShapeError) as e:
+        lstm.outputs({"units": 8}, {"sequences": T(5, 3), "training": True})
+    assert e.value.call_arg == "training" and "fit" in str(e.value)
+    mha = get_layer("MultiHeadAttention")
+    with pytest.raises(ShapeError) as e:
+        mha.outputs({"num_heads": 2, "key_dim": 4}, {"query": T(5, 6)})
+    assert e.value.call_arg == "value"
+    with pytest.raises(ShapeError) as e:
+        mha.outputs({"num_heads": 2, "key_dim": 4}, {"query": T(5, 6), "value": T(7, 6),
+                                                      "attention_mask": T(7, 5, dtype="bool")})
+    assert e.value.call_arg == "attention_mask" and "(None, 5, 7)" in str(e.value)
+    with pytest.raises(ShapeError) as e:
+        mha.outputs({"num_heads": 2, "key_dim": 4}, {"query": T(5, 6), "value": T(5, 6),
+                                                      "use_causal_mask": "yes"})
+    assert e.value.call_arg == "use_causal_mask"
+
+
+def test_a_chain_step_that_needs_several_tensors_says_how_to_call_it():
+    with pytest.raises(ShapeError, match=r"MultiHeadAttention\(\.\.\.\)\(query, value\)"):
+        get_layer("MultiHeadAttention").infer({"num_heads": 2, "key_dim": 4}, T(5, 6))
+    with pytest.raises(ShapeError, match=r"as one list"):
+        get_layer("Attention").infer({}, T(5, 6))
+    with pytest.raises(ShapeError, match="returns 3 tensors"):
+        get_layer("LSTM").infer({"units": 4, "return_state": True}, T(5, 6))
+
+
+# ---------------------------------------------------------------- Keras objects as arguments
+
+
+def test_object_classes_are_looked_up_by_family():
+    assert get_object("initializer", "VarianceScaling").module == "keras.initializers"
+    assert get_object("regularizer", "VarianceScaling") is None
+    assert get_object("initializer", "Identity") is not get_layer("Identity")
+    assert [p.name for p in get_object("regularizer", "L1L2").params] == ["l1", "l2"]
+    assert get_object("constraint", "MaxNorm").param("max_value").kind.check(0)
+
+
+def _check(text):
+    import graphdsl
+
+    return graphdsl.analyze(text)
+
+
+def test_objects_given_by_class_reach_the_graph():
+    report, graph = _check(
+        "input x: float32[4]\n"
+        "output y = x -> Dense(3, kernel_regularizer=L2(1e-4), "
+        'kernel_initializer=VarianceScaling(2.0, "fan_out"), kernel_constraint=MaxNorm(3)) loss mse\n'
+    )
+    assert report.ok, report.render()
+    args = graph.layers["y"].args
+    assert isinstance(args["kernel_regularizer"], ObjectValue)
+    assert args["kernel_regularizer"].args == {"l2": 1e-4}
+    assert args["kernel_initializer"].args == {"scale": 2.0, "mode": "fan_out"}
+    assert args["kernel_constraint"].spec.family == "constraint"
+
+
+def test_string_names_keep_working_beside_classes():
+    report, _ = _check('input x: float32[4]\noutput y = x -> Dense(3, kernel_initializer="he_normal", '
+                       'kernel_regularizer="l2", bias_constraint="non_neg") loss mse\n')
+    assert report.ok, report.render()
+
+
+def test_a_layer_where_an_object_belongs_and_an_object_as_a_number():
+    report, _ = _check("input x: float32[4]\noutput y = x -> Dense(3, kernel_initializer=Dense(2)) loss mse\n")
+    assert [(d.code, d.message) for d in report.errors] == [
+        ("GD0109", "Dense is a layer, but 'kernel_initializer' takes an initializer")]
+    report, _ = _check("input x: float32[4]\noutput y = x -> Dense(L2(3)) loss mse\n")
+    assert [d.code for d in report.errors] == ["GD0109"] and "got L2(...)" in report.errors[0].message

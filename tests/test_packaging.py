@@ -49,6 +49,8 @@ def test_installed_copy_finds_its_grammar_and_checks(wheel: Path, tmp_path: Path
         "print(p.grammar_path())\n"
         "r = graphdsl.check(open(sys.argv[1]).read())\n"
         "print(r.ok, r.param_count)\n"
+        "from pygments.lexers import get_lexer_by_name\n"  # the lexer, found through its entry point
+        "print(type(get_lexer_by_name('graphdsl')).__module__)\n"
     )
     proc = subprocess.run(
         [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r})\n" + code,
@@ -56,6 +58,7 @@ def test_installed_copy_finds_its_grammar_and_checks(wheel: Path, tmp_path: Path
         cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    grammar_line, result_line = proc.stdout.strip().splitlines()
+    grammar_line, result_line, lexer_line = proc.stdout.strip().splitlines()
+    assert lexer_line == "graphdsl.highlight"
     assert Path(grammar_line).is_relative_to(target)
     assert result_line == "True 5200610"

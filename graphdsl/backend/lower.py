@@ -8,7 +8,10 @@ to run before that import. Nothing else in graphdsl imports this module at impor
 Everything is built from the graph's facts and nothing else: one ``keras.Input`` per input, one
 ``keras.layers`` object per `Layer` (a `layer` declaration is one object applied at every place it
 is named), the ops in the graph's order, and the outputs in declaration order. Layer classes are
-looked up by name in ``keras.layers`` only; no Python is evaluated, no ``Lambda``, no custom objects.
+taken by name from the module their catalog descriptor names (``keras.layers``, or for the two
+keras.applications layers their Keras module), initializers, regularizers and constraints given by
+class from ``keras.initializers`` / ``regularizers`` / ``constraints``; no Python is evaluated, no
+``Lambda``, no custom objects: every model loads with ``safe_mode=True``.
 After building, `cross_check` compares what Keras made with what check inferred; a difference is
 a graphdsl bug and raises `InternalError`.
 """
@@ -19,13 +22,13 @@ import contextlib
 import logging
 import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..catalog import MERGE_BY_KERAS_CLASS, LayerValue, get_layer, get_merge
+from ..catalog import MERGE_BY_KERAS_CLASS, LayerValue, ObjectValue, get_layer, get_merge
 from ..catalog.names import LOSSES, METRICS, OPTIMIZERS, Registry
+from ..fileio import replacing
 from ..graph import Graph, Layer, LossSpec
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -140,12 +143,21 @@ def strategy_from_name(name: str) -> Any:
 # --- building ------------------------------------------------------------------------------------
 
 
-def _keras_value(value: object) -> object:
-    """A checked argument value as Keras takes it: a layer given as argument becomes a layer object."""
-    import keras
+def _keras_class(module: str, name: str) -> type:
+    """The Keras class `name` of `module` (a catalog descriptor's)."""
+    import importlib
 
-    if isinstance(value, LayerValue):
-        return getattr(keras.layers, value.spec.name)(**_kwargs_of(value.spec, value.args))
+    cls = getattr(importlib.import_module(module), name, None)
+    if not isinstance(cls, type):
+        raise InternalError([f"{module}.{name} is not a Keras class"])
+    return cls
+
+
+def _keras_value(value: object) -> object:
+    """A checked argument value as Keras takes it: a layer or a Keras object given as an argument
+    (``Bidirectional(LSTM(8))``, ``kernel_regularizer=L2(1e-4)``) becomes that object."""
+    if isinstance(value, (LayerValue, ObjectValue)):
+        return _keras_class(value.spec.module, value.spec.name)(**_kwargs_of(value.spec, value.args))
     if isinstance(value, tuple):
         return tuple(_keras_value(v) for v in value)
     return value
@@ -162,9 +174,11 @@ def _make_layer(layer: Layer) -> keras.layers.Layer:
     spec: Any = get_layer(layer.class_name)
     if spec is None and layer.class_name in MERGE_BY_KERAS_CLASS:
         spec = get_merge(MERGE_BY_KERAS_CLASS[layer.class_name])
-    cls = getattr(keras.layers, layer.class_name, None)
-    if cls is None or not isinstance(cls, type) or not issubclass(cls, keras.layers.Layer):
-        raise InternalError([f"layer {layer.name!r}: {layer.class_name!r} is not a keras.layers class"])
+    if spec is None:
+        raise InternalError([f"layer {layer.name!r}: {layer.class_name!r} is not in the catalog"])
+    cls = _keras_class(spec.module, layer.class_name)
+    if not issubclass(cls, keras.layers.Layer):
+        raise InternalError([f"layer {layer.name!r}: {layer.class_name!r} is not a Keras layer"])
     return cls(**_kwargs_of(spec, layer.args), name=layer.name)
 
 
@@ -316,33 +330,12 @@ def cross_check(graph: Graph, model: keras.Model, source: SourceFile | None = No
 # --- saving --------------------------------------------------------------------------------------
 
 
-def _file_mode(path: str) -> int:
-    """The mode a plain write would give: the existing file's, else 0o666 less the umask
-    (mkstemp creates 0o600 files, which would surprise whoever shares the model)."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def save_atomic(model: keras.Model, path: str | os.PathLike[str]) -> None:
-    """Save `model` as a ``.keras`` file at `path`, atomically.
+    """Save `model` as a ``.keras`` file at `path`, atomically (`graphdsl.fileio.replacing`).
 
-    Writes a temporary file in the target folder (its name ends in ``.keras``, as Keras insists),
-    then renames it over `path`. On any failure the temporary file is removed and an existing file
-    at `path` is left byte-identical.
+    Keras writes a temporary file in the target folder (its name ends in ``.keras``, as Keras
+    insists), which is then renamed over `path`. On any failure the temporary file is removed and
+    an existing file at `path` is left byte-identical.
     """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".graphdsl-", suffix=".keras", dir=folder)
-    os.close(fd)
-    try:
+    with replacing(path, suffix=".keras") as tmp:
         model.save(tmp, overwrite=True)
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

@@ -7,31 +7,67 @@ whatever its inputs' dtypes (checked against Keras).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from graphdsl.catalog import _signatures as sig
-from graphdsl.catalog.types import (
-    REQUIRED,
-    Axis,
-    Bool,
-    Kind,
-    MergeSpec,
-    Param,
-    ShapeError,
-    TensorType,
-    fmt_shape,
-    predicate,
-)
+from graphdsl.catalog.kinds import Axis, Bool, Kind, is_int, predicate
+from graphdsl.catalog.spec import Param
+from graphdsl.catalog.types import REQUIRED, ShapeError, TensorType, fmt_shape
 
-Args = Mapping[str, object]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable, Sequence
+
+    Args = Mapping[str, object]
 
 _DotAxes = predicate(
     "an axis or a pair of axes",
-    lambda v: (isinstance(v, int) and not isinstance(v, bool))
-    or (isinstance(v, tuple) and len(v) == 2 and all(isinstance(a, int) and not isinstance(a, bool) for a in v)),
+    lambda v: is_int(v) or (isinstance(v, tuple) and len(v) == 2 and all(is_int(a) for a in v)),
 )
 
 _KINDS: dict[str, Kind] = {"axis": Axis, "axes": _DotAxes, "normalize": Bool}
+
+
+class MergeSpec:
+    """A merge (concat, add, ..., dot): its Keras class, keyword params and shape rule."""
+
+    def __init__(self, name: str, keras_class: str, params: tuple[Param, ...], min_inputs: int,
+                 rule: Callable, max_inputs: int | None = None):
+        self.name = name
+        self.keras_class = keras_class
+        self.params = params
+        self.min_inputs = min_inputs
+        self.rule = rule
+        self.max_inputs = max_inputs
+        self.module = "keras.layers"
+
+    def __repr__(self) -> str:
+        return f"MergeSpec({self.name!r})"
+
+    def arg(self, args: Args, name: str) -> object:
+        """The value the user gave for `name`, else its default."""
+        if name in args:
+            return args[name]
+        for p in self.params:
+            if p.name == name:
+                return p.default
+        raise KeyError(f"{self.name} has no parameter {name!r}")
+
+    def infer(self, args: Args, inputs: Sequence[TensorType]) -> TensorType:
+        """The output type of merging `inputs`; raises ShapeError quoting the shapes."""
+        if len(inputs) < self.min_inputs:
+            raise ShapeError(f"{self.name} needs at least {self.min_inputs} inputs, got {len(inputs)}")
+        if self.max_inputs is not None and len(inputs) > self.max_inputs:
+            raise ShapeError(f"{self.name} takes exactly {self.max_inputs} inputs, got {len(inputs)}")
+        return self.rule(self, args, inputs)
+
+    def count_params(self, args: Args, inputs: Sequence[TensorType]) -> int:
+        """Merges have no weights."""
+        return 0
+
+    def keras_kwargs(self, args: Args) -> dict:
+        """Keyword arguments for the Keras constructor: exactly what the program wrote."""
+        return {p.name: args[p.name] for p in self.params if p.name in args}
 
 
 def _shapes(inputs: Sequence[TensorType]) -> str:
@@ -143,10 +179,37 @@ def _make(name: str) -> MergeSpec:
     return MergeSpec(name, keras_class, params, lo, rule=_RULES[name], max_inputs=hi)
 
 
-MERGES: Mapping[str, MergeSpec] = {name: _make(name) for name in sorted(sig.MERGE_SIGNATURES)}
-MERGE_BY_KERAS_CLASS: Mapping[str, str] = {m.keras_class: m.name for m in MERGES.values()}
+_built: dict[str, MergeSpec] = {}
 
 
 def get_merge(name: str) -> MergeSpec | None:
-    """The merge called `name` in the language (``concat``, ``dot``...), or None."""
-    return MERGES.get(name)
+    """The merge called `name` in the language (``concat``, ``dot``...), or None (built on first use)."""
+    spec = _built.get(name)
+    if spec is None:
+        if name not in sig.MERGE_SIGNATURES:
+            return None
+        spec = _built[name] = _make(name)
+    return spec
+
+
+class _Merges(Mapping):
+    """Every merge by name, built as it is looked up."""
+
+    def __getitem__(self, name: str) -> MergeSpec:
+        spec = get_merge(name)
+        if spec is None:
+            raise KeyError(name)
+        return spec
+
+    def __contains__(self, name: object) -> bool:
+        return name in sig.MERGE_SIGNATURES
+
+    def __iter__(self):
+        return iter(sorted(sig.MERGE_SIGNATURES))
+
+    def __len__(self) -> int:
+        return len(sig.MERGE_SIGNATURES)
+
+
+MERGES: Mapping[str, MergeSpec] = _Merges()
+MERGE_BY_KERAS_CLASS: Mapping[str, str] = {cls: name for name, (cls, _sig) in sig.MERGE_SIGNATURES.items()}

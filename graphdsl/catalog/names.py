@@ -2,28 +2,34 @@
 regularizers and constraints — every accepted spelling, aliases, and keyword arguments.
 
 The names come from `_signatures.py` (generated from Keras); this module adds lookup,
-"did you mean", and the facts the checker needs about which loss suits which output.
+"did you mean", and the facts the checker needs about which loss suits which output. Each
+registry is built the first time it is used (`LOSSES`, ... are module attributes made on demand),
+so a check pays only for the registries its program needs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import field
-
 from graphdsl.catalog import _signatures as sig
 from graphdsl.catalog.types import FLOAT_DTYPES, TensorType, fmt_shape
-from graphdsl.records import Record, record
 from graphdsl.suggest import suggest as _suggest
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Mapping
 
-@record
-class Registry(Record):
+
+class Registry:
     """One family of Keras names (e.g. losses), keyed by every accepted spelling."""
 
-    kind: str
-    _canonical: Mapping[str, str] = field(repr=False)
-    _classes: Mapping[str, str | None] = field(repr=False, default_factory=dict)
-    _kwargs: Mapping[str, tuple[str, ...]] = field(repr=False, default_factory=dict)
+    def __init__(self, kind: str, canonical: Mapping[str, str], classes: Mapping[str, str | None] | None = None,
+                 kwargs: Mapping[str, tuple[str, ...]] | None = None):
+        self.kind = kind
+        self._canonical = canonical
+        self._classes = classes or {}
+        self._kwargs = kwargs or {}
+
+    def __repr__(self) -> str:
+        return f"Registry({self.kind!r})"
 
     @property
     def names(self) -> frozenset[str]:
@@ -61,17 +67,39 @@ def _from_triples(kind: str, table: Mapping[str, tuple]) -> Registry:
     )
 
 
-LOSSES = _from_triples("loss", sig.LOSSES)
-METRICS = _from_triples("metric", sig.METRICS)
-OPTIMIZERS = _from_triples("optimizer", sig.OPTIMIZERS)
-ACTIVATIONS = Registry("activation", dict(sig.ACTIVATIONS))
-INITIALIZERS = Registry("initializer", dict(sig.INITIALIZERS))
-REGULARIZERS = Registry("regularizer", dict(sig.REGULARIZERS))
-CONSTRAINTS = Registry("constraint", dict(sig.CONSTRAINTS))
-
-REGISTRIES: Mapping[str, Registry] = {
-    r.kind: r for r in (LOSSES, METRICS, OPTIMIZERS, ACTIVATIONS, INITIALIZERS, REGULARIZERS, CONSTRAINTS)
+_MAKERS = {
+    "loss": lambda: _from_triples("loss", sig.LOSSES),
+    "metric": lambda: _from_triples("metric", sig.METRICS),
+    "optimizer": lambda: _from_triples("optimizer", sig.OPTIMIZERS),
+    "activation": lambda: Registry("activation", sig.ACTIVATIONS),
+    "initializer": lambda: Registry("initializer", sig.INITIALIZERS),
+    "regularizer": lambda: Registry("regularizer", sig.REGULARIZERS),
+    "constraint": lambda: Registry("constraint", sig.CONSTRAINTS),
 }
+_ATTRS = {"LOSSES": "loss", "METRICS": "metric", "OPTIMIZERS": "optimizer", "ACTIVATIONS": "activation",
+          "INITIALIZERS": "initializer", "REGULARIZERS": "regularizer", "CONSTRAINTS": "constraint"}
+_built: dict[str, Registry] = {}
+
+
+def registry(kind: str) -> Registry:
+    """The registry of `kind` (``"loss"``, ``"metric"``, ``"optimizer"``, ``"activation"``,
+    ``"initializer"``, ``"regularizer"``, ``"constraint"``), built on first use."""
+    reg = _built.get(kind)
+    if reg is None:
+        reg = _built[kind] = _MAKERS[kind]()
+    return reg
+
+
+def __getattr__(name: str) -> object:
+    """``LOSSES``, ``METRICS``, ... and ``REGISTRIES`` (kind -> registry), made on first access."""
+    if name in _ATTRS:
+        value: object = registry(_ATTRS[name])
+    elif name == "REGISTRIES":
+        value = {kind: registry(kind) for kind in _MAKERS}
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 _CROSSENTROPIES = frozenset(
     {
@@ -92,7 +120,7 @@ def check_loss_fits(loss: str, out: TensorType, final_activation: str | None) ->
     `final_activation` is the canonical activation of the layer producing `out`, if known
     (``"softmax"``, ``"sigmoid"``, ``None`` for linear/unknown). Only sure mistakes are reported.
     """
-    name = LOSSES.canonical(loss) or loss
+    name = registry("loss").canonical(loss) or loss
     if name not in _CROSSENTROPIES:
         return None
     if out.dtype not in FLOAT_DTYPES:
@@ -103,7 +131,7 @@ def check_loss_fits(loss: str, out: TensorType, final_activation: str | None) ->
     if not out.shape:
         return None
     units = out.shape[-1]
-    act = ACTIVATIONS.canonical(final_activation) if final_activation else None
+    act = registry("activation").canonical(final_activation) if final_activation else None
     if name in _CATEGORICAL and units == 1:
         return (
             f"{name.replace('_', ' ').replace('crossentropy', 'cross-entropy')} needs one unit per "

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 from ..diagnostics import render_text
+from ..fileio import write_atomic
 from ..source import SourceFile
 from .common import EXIT_ERRORS, EXIT_OK, print_report, read_source
 
@@ -63,22 +63,3 @@ def _diff(before: str, after: str, name: str) -> list[str]:
     import difflib  # noqa: PLC0415
 
     return list(difflib.unified_diff(before.splitlines(True), after.splitlines(True), f"{name}", f"{name} (formatted)"))
-
-
-def write_atomic(path: str, text: str) -> None:
-    """Write next to the target, then rename: a failure never leaves a half-written file."""
-    import tempfile  # noqa: PLC0415
-
-    folder, name = os.path.split(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, os.stat(path).st_mode & 0o777)  # keep the formatted file's permissions
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

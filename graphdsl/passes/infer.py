@@ -13,7 +13,8 @@ import re
 from collections.abc import Mapping
 
 from .. import catalog, ir
-from ..catalog.types import Activation, LayerValue, ShapeError, TensorType, fmt_shape
+from ..catalog.kinds import Activation
+from ..catalog.types import LayerValue, ObjectValue, ShapeError, TensorType, fmt_shape
 from ..diagnostics import Diagnostic, Label, Severity
 from ..graph import ApplyOp, Graph, InputOp, Layer, LossSpec, OutputSpec
 from ..source import Span
@@ -42,7 +43,7 @@ class _State:
     """What inference has found so far (mutable, private to one run of `infer`)."""
 
     __slots__ = ("symbols", "diags", "params", "types", "shared", "layers", "ops", "used_names", "next_suffix",
-                 "final_activation", "ok", "layer_value")
+                 "final_activation", "ok")
 
     def __init__(self, symbols: Symbols, diags: list[Diagnostic]):
         self.symbols = symbols
@@ -56,7 +57,7 @@ class _State:
         self.next_suffix: dict[str, int] = {}  # base -> the suffix to try next
         self.final_activation: dict[str, str | None] = {}
         self.ok = True
-        self.layer_value = lambda call: _layer_value(self, call)  # a layer given as an argument
+
     def error(self, code: str, message: str, span: Span, labels=(), help: str | None = None) -> None:
         self.diags.append(Diagnostic(code, Severity.ERROR, message, span, tuple(labels), help))
         self.ok = False
@@ -252,7 +253,6 @@ def _bind(st: _State, spec, call: ir.Call, keyword_only_all: bool = False) -> di
     if keyword_only_all:
         positional = ()
     index = 0
-    layer_value = st.layer_value
     for arg in call.args:
         if arg.name is None:
             if index >= len(positional):
@@ -287,7 +287,7 @@ def _bind(st: _State, spec, call: ir.Call, keyword_only_all: bool = False) -> di
             ok = False
             continue
         where[param.name] = arg.span
-        value = evaluate(arg.value, st.params, st.diags, layer_value)
+        value = evaluate(arg.value, st.params, st.diags, lambda c, p=param: _call_value(st, c, p))
         if is_unknown(value):
             ok = False
             bound[param.name] = UNKNOWN
@@ -339,29 +339,15 @@ def _did_you_mean(message: str) -> str | None:
     return m.group(1) if m else None
 
 
-# Keras exports some layers under a second name; graphdsl accepts one spelling of each.
-_KERAS_ALIASES = {
-    "MaxPool1D": "MaxPooling1D",
-    "MaxPool2D": "MaxPooling2D",
-    "AvgPool1D": "AveragePooling1D",
-    "AvgPool2D": "AveragePooling2D",
-    "GlobalMaxPool1D": "GlobalMaxPooling1D",
-    "GlobalMaxPool2D": "GlobalMaxPooling2D",
-    "GlobalAvgPool1D": "GlobalAveragePooling1D",
-    "GlobalAvgPool2D": "GlobalAveragePooling2D",
-    "Convolution1D": "Conv1D",
-    "Convolution2D": "Conv2D",
-}
-
-
 def _lookup_layer(st: _State, callee: ir.Ident):
     spec = catalog.get_layer(callee.name)
     if spec is not None:
         return spec
     name = callee.name
-    if name in _KERAS_ALIASES:
+    aliases = catalog.LAYER_ALIASES
+    if name in aliases:
         st.error("GD0103", f"unknown layer '{name}'", callee.span,
-                 help=f"graphdsl spells Keras's alias {name} as '{_KERAS_ALIASES[name]}'")
+                 help=f"graphdsl spells Keras's alias {name} as '{aliases[name]}'")
     elif name == "Lambda" or name in catalog.KNOWN_UNSUPPORTED:
         st.error("GD0104", f"{name} is a Keras layer that graphdsl does not support", callee.span,
                  help="graphdsl builds only layers it can check (and never runs code); "
@@ -376,8 +362,36 @@ def _lookup_layer(st: _State, callee: ir.Ident):
     return None
 
 
-def _layer_value(st: _State, call: ir.Call):
-    """A layer given as an argument (Bidirectional(LSTM(8)))."""
+def _call_value(st: _State, call: ir.Call, param):
+    """An argument written as a call: a layer (``Bidirectional(LSTM(8))``) or a Keras object
+    (``kernel_regularizer=L2(1e-4)``), as the parameter's kind expects."""
+    from ..catalog.objects import find_object, get_object, object_names  # noqa: PLC0415 - few programs need them
+
+    family = param.kind.family
+    name = call.callee.name
+    if family in ("initializer", "regularizer", "constraint"):
+        spec = get_object(family, name)
+        if spec is None:
+            other = find_object(name)
+            if other is not None:
+                st.error("GD0109", f"{name} is {_article(other.family)} {other.family}, but '{param.name}' takes "
+                         f"{_article(family)} {family}", call.callee.span,
+                         help="classes: " + ", ".join(object_names(family)))
+            elif catalog.get_layer(name) is not None:
+                st.error("GD0109", f"{name} is a layer, but '{param.name}' takes {_article(family)} {family}",
+                         call.callee.span, help="classes: " + ", ".join(object_names(family)))
+            else:
+                hint = suggest(name, object_names(family))
+                st.error("GD0122", f"unknown {family} class '{name}'", call.callee.span,
+                         help=f"did you mean '{hint}'?" if hint else "classes: " + ", ".join(object_names(family)))
+            return UNKNOWN
+        args = _bind(st, spec, call)
+        return UNKNOWN if args is None else ObjectValue(spec, args)
+    if family is None and catalog.get_layer(name) is None:
+        spec = find_object(name)
+        if spec is not None:  # the kind check then says what was expected instead
+            args = _bind(st, spec, call)
+            return UNKNOWN if args is None else ObjectValue(spec, args)
     spec = _lookup_layer(st, call.callee)
     if spec is None:
         return UNKNOWN
@@ -385,6 +399,10 @@ def _layer_value(st: _State, call: ir.Call):
     if args is None:
         return UNKNOWN
     return LayerValue(spec, args)
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
 
 
 def _layer_decl(st: _State, stmt: ir.LayerDecl) -> None:
@@ -399,13 +417,10 @@ def _layer_decl(st: _State, stmt: ir.LayerDecl) -> None:
     st.shared[name] = _Shared(spec, args, stmt.call.span)
 
 
-def _activation_of(spec_name: str, args: Mapping[str, object]) -> str | None:
+def _activation_of(spec, args: Mapping[str, object]) -> str | None:
     """The activation a layer ends with (`Activation("softmax")` and `Dense(..., activation=...)`
-    alike), for the loss-suits-output check."""
-    if spec_name == "Softmax":
-        return "softmax"
-    act = args.get("activation")
-    return act if isinstance(act, str) else None
+    alike, as its descriptor says), for the loss-suits-output check."""
+    return spec.activation(args) if spec.activation is not None else None
 
 
 def _apply(st: _State, spec, args, inp: TensorType, step_span: Span) -> tuple[TensorType, int] | None:
@@ -461,7 +476,7 @@ def _chain(st: _State, stmt_name: str, chain: ir.Chain, output: bool) -> TensorT
                 st.ops.append(ApplyOp(tensor_id, step.name, (current_id,), out, step.span))
                 current_id = tensor_id
             current = out
-            last_activation = _activation_of(shared.spec.name, shared.args)
+            last_activation = _activation_of(shared.spec, shared.args)
             continue
         spec = _lookup_layer(st, step.callee)
         args = _bind(st, spec, step) if spec is not None else None
@@ -478,7 +493,9 @@ def _chain(st: _State, stmt_name: str, chain: ir.Chain, output: bool) -> TensorT
         st.layers[layer_name] = Layer(layer_name, spec.name, args, step.span, count)
         st.ops.append(ApplyOp(tensor_id, layer_name, (current_id,), out, step.span))
         current_id, current = tensor_id, out
-        last_activation = _activation_of(spec.name, args)
+        last_activation = _activation_of(spec, args)
+    if current is not None and current_id != stmt_name:
+        current = catalog.get_layer("Identity").infer({}, current)  # Keras's Identity makes floats float32
     if current is not None and output and current_id != stmt_name:
         # the output's tensor must come from a layer named after the output: add an Identity
         st.layers[stmt_name] = Layer(stmt_name, "Identity", {}, chain.span, 0)
@@ -608,9 +625,17 @@ def _spec(st: _State, spec: ir.Spec, registry, code: str, what: str) -> LossSpec
                      help=f"did you mean '{hint}'?" if hint else (
                          f"it takes: {', '.join(allowed)}" if allowed else "it takes no arguments"))
             return None
-        value = evaluate(arg.value, st.params, st.diags)
+        value = evaluate(arg.value, st.params, st.diags, lambda c, k=key: _no_call(st, c, written, k))
         if is_unknown(value):
             st.ok = False
             return None
         kwargs[key] = value
     return LossSpec(canonical, written, kwargs)
+
+
+def _no_call(st: _State, call: ir.Call, written: str, key: str):
+    """A call given to a loss, metric or optimizer argument: graphdsl passes them constants only
+    (without this, the argument was silently unknown and the program passed as checked)."""
+    st.error("GD0109", f"{written}({key}=...): expected a constant, got {call.callee.name}(...)", call.span,
+             help="losses, metrics and optimizers take numbers, strings and True/False/None as arguments")
+    return UNKNOWN

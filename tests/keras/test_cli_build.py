@@ -28,7 +28,7 @@ def test_build_writes_a_loadable_model_and_says_so_quietly(tmp_path: Path) -> No
     assert f"wrote {out}" in proc.stdout
     assert zipfile.is_zipfile(out)
     assert "config.json" in zipfile.ZipFile(out).namelist()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".graphdsl-")]  # no temporary left
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
 
 
 def test_a_program_with_errors_exits_1_imports_no_tensorflow_and_leaves_files_alone(tmp_path: Path) -> None:
