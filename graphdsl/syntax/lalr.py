@@ -39,6 +39,7 @@ STATEMENTS = ("statement",)
 
 ACCEPTED, FAILED, ABORTED = 0, 1, 2
 _UNIT, _SIMPLE, _PICK, _EXTEND, _GENERAL = range(5)
+_UNIT_CODE = -(1 << 24)  # in the driver's rows, a unit reduction by rule r is _UNIT_CODE - r
 
 
 class Splice(list):
@@ -87,6 +88,11 @@ class Automaton:
                 aux = keep
             callback = getattr(Builder, name, None)
             self.reducers.append((mode, size, self.gotos[origin], callback, aux, expand1, splice))
+        # the driver's copy of the rows marks unit reductions, so that it need not look them up
+        units = {-1 - r for r, reducer in enumerate(self.reducers) if reducer[0] == _UNIT}
+        self.driver_rows = {
+            term: [_UNIT_CODE - (-1 - act) if act in units else act for act in row] for term, row in self.rows.items()
+        }
         self.scanner = Scanner(tab)
         self.units: dict[tuple[int, int, str], int] = {}  # see unit_run
 
@@ -111,9 +117,10 @@ class Automaton:
                 return target
         raise ValueError(f"state {state} is not where statements begin")
 
-    def unit_run(self, below: int, act: int, kind: str) -> int:
-        """The top state after the unit reduction `act` and every unit reduction that follows it
+    def unit_run(self, below: int, rule: int, kind: str) -> int:
+        """The top state after the unit reduction by `rule` and every unit reduction that follows
         on lookahead `kind`, with `below` the state under the top (which unit reductions keep)."""
+        act = -1 - rule
         while True:
             _mode, _size, goto, *_rest = self.reducers[~act]
             top = goto[below]
@@ -146,7 +153,7 @@ class Parse:
     def run(self, tokens: Iterable[Token]) -> tuple[int, Token]:
         """Feed tokens until the text is accepted, or a token cannot be taken (FAILED), or a
         callback gave up on its statement (ABORTED); returns that and the token."""
-        rows = self.auto.rows
+        rows = self.auto.driver_rows
         reducers = self.auto.reducers
         accept = self.auto.accept
         units = self.auto.units
@@ -174,16 +181,30 @@ class Parse:
                         push_value(tok)
                         state = act
                         break
-                    mode, size, goto, callback, aux, expand1, splice = reducers[~act]
-                    if mode == _UNIT:
+                    if act <= _UNIT_CODE:
                         # a run of unit reductions (an argument is an atom, a unary, a product, a
                         # sum, an expr, an arg) ends in a state that depends only on the state
                         # below, the first rule and the lookahead: remembered after the first time
                         key = (states[-2], act, kind)
                         state = units.get(key)
                         if state is None:
-                            state = units[key] = unit_run(states[-2], act, kind)
+                            state = units[key] = unit_run(states[-2], _UNIT_CODE - act, kind)
                         states[-1] = state
+                        continue
+                    mode, size, goto, callback, aux, expand1, splice = reducers[~act]
+                    if size == 1 and mode == _SIMPLE:  # one child: the top changes in place
+                        child = values[-1]
+                        if splice:
+                            value = splice_type((child,))
+                        elif expand1:
+                            value = child
+                        else:
+                            value = callback(builder, [child])
+                        state = goto[states[-2]]
+                        states[-1] = state
+                        values[-1] = value
+                        if state == accept:
+                            return ACCEPTED, tok
                         continue
                     if size:
                         children = values[-size:]
