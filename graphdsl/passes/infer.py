@@ -43,7 +43,7 @@ class _State:
     """What inference has found so far (mutable, private to one run of `infer`)."""
 
     __slots__ = ("symbols", "diags", "params", "types", "shared", "layers", "ops", "used_names", "next_suffix",
-                 "final_activation", "ok")
+                 "final_activation", "ok", "type_pool")
 
     def __init__(self, symbols: Symbols, diags: list[Diagnostic]):
         self.symbols = symbols
@@ -57,6 +57,7 @@ class _State:
         self.next_suffix: dict[str, int] = {}  # base -> the suffix to try next
         self.final_activation: dict[str, str | None] = {}
         self.ok = True
+        self.type_pool: dict[tuple, TensorType] = {}  # (shape, dtype) -> the one TensorType
 
     def error(self, code: str, message: str, span: Span, labels=(), help: str | None = None) -> None:
         self.diags.append(Diagnostic(code, Severity.ERROR, message, span, tuple(labels), help))
@@ -434,7 +435,9 @@ def _apply(st: _State, spec, args, inp: TensorType, step_span: Span) -> tuple[Te
     except Exception as err:  # a bug in a catalog rule must not become a traceback
         st.error("GD0999", f"internal error in the {spec.name} rule: {type(err).__name__}: {err}", step_span)
         return None
-    return out, count
+    # one object per distinct type: a program's tensors have few types, and the graph keeps them all
+    key = (out.shape, out.dtype)
+    return st.type_pool.setdefault(key, out), count
 
 
 def _chain(st: _State, stmt_name: str, chain: ir.Chain, output: bool) -> TensorType | None:
