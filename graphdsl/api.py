@@ -14,8 +14,6 @@ import functools
 import gc
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from . import ir
 from .diagnostics import (
@@ -28,11 +26,14 @@ from .diagnostics import (
     to_json,
 )
 from .graph import Graph
-from .parser import parse_program
 from .passes import DEFAULT_MAX_PARAMS, run_passes
 from .source import SourceFile
+from .syntax import ENGINES, parse_program
 
+TYPE_CHECKING = False  # `typing` is not imported at run time (start-up); type checkers see what follows
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from typing import Any
+
     from .backend.train import TrainResult
     from .data import Dataset
 
@@ -42,7 +43,6 @@ __all__ = ["Report", "analyze", "build", "check", "check_data", "format", "from_
            "transfer_weights"]
 
 
-@dataclass
 class Report:
     """What `check` found. Never an exception, for any text.
 
@@ -56,12 +56,33 @@ class Report:
       each of them, by Keras axis: ``{"posts": {1: 269}}`` (computed on first use).
     """
 
-    source: SourceFile
-    ok: bool
-    diagnostics: list[LocatedDiagnostic]
-    tensors: dict[str, tuple[tuple[int | None, ...], str]]
-    param_count: int | None
-    graph: Graph | None = field(default=None, repr=False)
+    def __init__(
+        self,
+        source: SourceFile,
+        ok: bool,
+        diagnostics: list[LocatedDiagnostic],
+        tensors: dict[str, tuple[tuple[int | None, ...], str]],
+        param_count: int | None,
+        graph: Graph | None = None,
+    ):
+        self.source = source
+        self.ok = ok
+        self.diagnostics = diagnostics
+        self.tensors = tensors
+        self.param_count = param_count
+        self.graph = graph
+
+    def __repr__(self) -> str:
+        return (f"Report(source={self.source!r}, ok={self.ok!r}, diagnostics={self.diagnostics!r}, "
+                f"tensors={self.tensors!r}, param_count={self.param_count!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Report:
+            return NotImplemented
+        return (self.source, self.ok, self.diagnostics, self.tensors, self.param_count, self.graph) == (
+            other.source, other.ok, other.diagnostics, other.tensors, other.param_count, other.graph)
+
+    __hash__ = None  # mutable (a plain class: no dataclasses import on the check path)
 
     @property
     def errors(self) -> list[LocatedDiagnostic]:
@@ -94,9 +115,10 @@ def analyze(
     filename: str = "<string>",
     params: Mapping[str, object] | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
+    engine: str = "fast",
 ) -> tuple[Report, Graph | None]:
     """Parse and check `text`; return the report and, when there are no errors, the graph."""
-    report, graph, _program = analyze_program(text, filename, params, max_params)
+    report, graph, _program = analyze_program(text, filename, params, max_params, engine)
     return report, graph
 
 
@@ -105,17 +127,17 @@ def analyze_program(
     filename: str = "<string>",
     params: Mapping[str, object] | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
+    engine: str = "fast",
 ) -> tuple[Report, Graph | None, ir.Program | None]:
     """`analyze`, and the IR it checked (for tools that index the source, e.g. the language server)."""
-    if not isinstance(text, str):
-        raise TypeError(f"graphdsl programs are text (str), not {type(text).__name__}")
+    _check_arguments(text, engine)
     source = SourceFile(filename, text)
     # The parser and passes allocate many small objects and make no reference cycles, so the
     # cyclic collector finds nothing and costs a quarter of the time on large programs.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        program, diags = parse_program(source)
+        program, diags = parse_program(source, engine)
         graph, tensors, more = run_passes(program, params, max_params)
         diags = diags + more
     except RecursionError as err:  # pragma: no cover - the parser bounds nesting; a last guard
@@ -142,19 +164,33 @@ def check(
     filename: str = "<string>",
     params: Mapping[str, object] | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
+    engine: str = "fast",
 ) -> Report:
-    """Check a program without building it (and without importing TensorFlow)."""
-    return analyze(text, filename, params, max_params)[0]
+    """Check a program without building it (and without importing TensorFlow).
+
+    `engine` chooses the parser: "fast" (the default) or "lark" (Lark's own LALR parser on the
+    same grammar; both give the same IR, see the README)."""
+    return analyze(text, filename, params, max_params, engine)[0]
 
 
-def parse(text: str, filename: str = "<string>") -> ir.Program:
-    """Parse `text` into the IR; raises `CompileError` (with `.diagnostics`) on syntax errors."""
+def parse(text: str, filename: str = "<string>", engine: str = "fast") -> ir.Program:
+    """Parse `text` into the IR; raises `CompileError` (with `.diagnostics`) on syntax errors.
+
+    `engine` is "fast" (the default) or "lark", as for `check`."""
+    _check_arguments(text, engine)
     source = SourceFile(filename, text)
-    program, diags = parse_program(source)
+    program, diags = parse_program(source, engine)
     if diags:
         diags.sort(key=sort_key)
         raise CompileError([locate(d, source) for d in diags], render_text(diags, source))
     return program
+
+
+def _check_arguments(text: object, engine: str) -> None:
+    if not isinstance(text, str):
+        raise TypeError(f"graphdsl programs are text (str), not {type(text).__name__}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, not {engine!r}")
 
 
 def build(

@@ -33,6 +33,11 @@ CODES: dict[str, str] = {
     "GD0120": "invalid arithmetic in an argument",
     "GD0121": "unknown keyword argument of a loss, metric or optimizer",
     "GD0122": "unknown initializer, regularizer or constraint class",
+    "GD0123": "a statement where it does not belong (an input in a block, a return outside one)",
+    "GD0124": "a block that returns nothing, or has statements after its return",
+    "GD0125": "a block parameter used both as a tensor and as a constant (or a tensor with a default)",
+    "GD0126": "several tensors where one is wanted, or as many names as tensors are not given",
+    "GD0127": "'_' used as a value",
     # shapes and outputs
     "GD0201": "a layer cannot take its input (rank, dtype, size)",
     "GD0202": "merged tensors do not fit together",
@@ -40,13 +45,15 @@ CODES: dict[str, str] = {
     "GD0204": "the model exceeds the parameter budget",
     "GD0205": "an input dimension that is not positive",
     "GD0206": "an invalid loss weight",
+    "GD0207": "block calls and repeats that make too many layers and ops",
     # the program as a whole
     "GD0301": "no input: there is no model to build",
     "GD0302": "no output: there is no model to build",
     "GD0303": "an input nothing uses (warning)",
     "GD0304": "a tensor nothing uses (warning)",
     "GD0305": "a layer declaration nothing uses (warning)",
-    "GD0306": "a param nothing uses (warning)",
+    "GD0306": "a param or block parameter nothing uses (warning)",
+    "GD0307": "a block nothing calls (warning)",
     # training data (graphdsl train), located at the input/output statement the array is for
     "GD0401": "a missing array (with 'did you mean')",
     "GD0402": "an array that is neither an input nor an output (warning)",

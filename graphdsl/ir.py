@@ -7,9 +7,7 @@ Lark (the parser builds these nodes) or Keras (the lowering reads them).
 
 from __future__ import annotations
 
-from dataclasses import field
-
-from .records import Record, record
+from .records import Record, field, record
 from .source import NO_SPAN, Span
 
 
@@ -17,7 +15,7 @@ def _span() -> Span:
     return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
-@record
+@record(slots=True)
 class Ident(Record):
     """A name as written, e.g. the `features` of `features = ...`."""
 
@@ -28,7 +26,7 @@ class Ident(Record):
 # ---- expressions (constant arguments) -------------------------------------------------------
 
 
-@record
+@record(slots=True)
 class Number(Record):
     value: int | float
     span: Span = _span()
@@ -44,24 +42,24 @@ class Number(Record):
         return hash((Number, type(self.value), self.value))
 
 
-@record
+@record(slots=True)
 class String(Record):
     value: str
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Bool(Record):
     value: bool
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class NoneLit(Record):
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Ref(Record):
     """A use of a name: a param inside an expression, a tensor at a chain's head, a layer step."""
 
@@ -69,19 +67,19 @@ class Ref(Record):
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class TupleLit(Record):
     items: tuple[Expr, ...]
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class ListLit(Record):
     items: tuple[Expr, ...]
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class BinOp(Record):
     op: str  # one of + - * / //
     left: Expr
@@ -89,7 +87,7 @@ class BinOp(Record):
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Neg(Record):
     """Unary minus (unary plus is dropped by the parser)."""
 
@@ -97,7 +95,7 @@ class Neg(Record):
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Arg(Record):
     """One argument of a call: positional when `name` is None."""
 
@@ -106,7 +104,7 @@ class Arg(Record):
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Call(Record):
     """`Name(args...)`: a layer call in a chain or an argument, a merge at a chain's head,
     or a called loss/metric/optimizer."""
@@ -116,23 +114,49 @@ class Call(Record):
     span: Span = _span()
 
 
-Expr = Number | String | Bool | NoneLit | Ref | TupleLit | ListLit | BinOp | Neg | Call
+@record(slots=True)
+class DoubleCall(Record):
+    """Keras's double call, `Layer(args...)(tensors...)`: a layer made by `call` and applied at once
+    to the tensors (and call constants) of `args`, e.g.
+    ``MultiHeadAttention(num_heads=4, key_dim=16)(x, x)``. Only a chain's head (or an operand of
+    tensor arithmetic there) may be one."""
+
+    call: Call
+    args: tuple[Arg, ...]
+    span: Span = _span()
+
+
+Expr = Number | String | Bool | NoneLit | Ref | TupleLit | ListLit | BinOp | Neg | Call | DoubleCall
 
 
 # ---- chains ---------------------------------------------------------------------------------
 
 
-@record
-class Chain(Record):
-    """`head -> step -> step`: the head is a `Ref` (a tensor) or a `Call` (a merge); each step is
-    a `Call` (a layer made here) or a `Ref` (a `layer` declaration)."""
+@record(slots=True)
+class Repeat(Record):
+    """`repeat(N, STEP)`: a chain step applied `count` times (a constant expression)."""
 
-    head: Ref | Call
-    steps: tuple[Call | Ref, ...]
+    count: Expr
+    step: Call | Ref | Repeat
     span: Span = _span()
 
 
-@record
+@record(slots=True)
+class Chain(Record):
+    """`head -> step -> step`.
+
+    The head is an expression: a `Ref` (a tensor), a `Call` (a merge, a block call with its
+    tensors, a `layer` declaration applied to tensors), a `DoubleCall`, or tensor arithmetic
+    (`BinOp`/`Neg` over tensors and constants). Each step is a `Call` (a layer made here, or a block
+    call whose first parameter the chain's tensor fills), a `Ref` (a `layer` declaration, or a
+    block) or a `Repeat`. What a head or step names is decided by the passes."""
+
+    head: Expr
+    steps: tuple[Call | Ref | Repeat, ...]
+    span: Span = _span()
+
+
+@record(slots=True)
 class Spec(Record):
     """A loss, metric or optimizer: a Keras identifier, optionally called with keyword arguments."""
 
@@ -144,26 +168,30 @@ class Spec(Record):
 # ---- statements -----------------------------------------------------------------------------
 
 
-@record
+@record(slots=True)
 class ModelDecl(Record):
     name: Ident
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class ParamDecl(Record):
     name: Ident
     value: Expr
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Dim(Record):
-    size: int | None  # None for `?`
+    """One dimension of an input: an integer (`size`), `?` (both None), or a constant expression
+    of params (`expr`, e.g. ``2 * length``; `size` is then None)."""
+
+    size: int | None  # None for `?` or an expression
     span: Span = _span()
+    expr: Expr | None = None
 
 
-@record
+@record(slots=True)
 class InputDecl(Record):
     name: Ident
     dtype: Ident
@@ -171,21 +199,31 @@ class InputDecl(Record):
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Assign(Record):
     name: Ident
     chain: Chain
     span: Span = _span()
 
 
-@record
+@record(slots=True)
+class Unpack(Record):
+    """`a, b, _ = CHAIN`: the several tensors a chain ends with (a layer with several outputs, or a
+    block returning several), bound in order; `_` discards one."""
+
+    names: tuple[Ident, ...]
+    chain: Chain
+    span: Span = _span()
+
+
+@record(slots=True)
 class LayerDecl(Record):
     name: Ident
     call: Call
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class OutputDecl(Record):
     name: Ident
     chain: Chain
@@ -197,13 +235,44 @@ class OutputDecl(Record):
     clause_spans: tuple[tuple[str, Span], ...] = field(default=(), compare=False, repr=False)
 
 
-@record
+@record(slots=True)
 class OptimizerDecl(Record):
     spec: Spec
     span: Span = _span()
 
 
-@record
+@record(slots=True)
+class BlockParam(Record):
+    """A block's parameter: a tensor or a constant (decided by its uses); only constants have a
+    `default`."""
+
+    name: Ident
+    default: Expr | None = None
+    span: Span = _span()
+
+
+@record(slots=True)
+class Return(Record):
+    """`return CHAIN, ...`: what a block gives back (its body's last statement)."""
+
+    values: tuple[Chain, ...]
+    span: Span = _span()
+
+
+@record(slots=True)
+class BlockDecl(Record):
+    """`block NAME(PARAMS) { BODY }`: a reusable, parameterised piece of graph. The body is kept as
+    written (any statement parses there); the passes check that it holds tensor bindings and
+    `layer` declarations and ends with one `Return`."""
+
+    name: Ident
+    params: tuple[BlockParam, ...]
+    body: tuple[Statement, ...]
+    span: Span = _span()
+    close: Span = field(default=NO_SPAN, compare=False, repr=False)  # the closing brace
+
+
+@record(slots=True)
 class Broken(Record):
     """A statement that did not parse. It keeps the name it was defining (if that much was
     readable) so later passes treat the name as defined-but-unknown instead of reporting every
@@ -213,12 +282,17 @@ class Broken(Record):
     span: Span = _span()
     # every name written in it, so the names it uses do not look unused
     names: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    # the further names a broken `a, b, c = ...` was defining (`name` is the first)
+    more: tuple[Ident, ...] = field(default=(), compare=False, repr=False)
 
 
-Statement = ModelDecl | ParamDecl | InputDecl | Assign | LayerDecl | OutputDecl | OptimizerDecl | Broken
+Statement = (
+    ModelDecl | ParamDecl | InputDecl | Assign | Unpack | LayerDecl | OutputDecl | OptimizerDecl | BlockDecl
+    | Return | Broken
+)
 
 
-@record
+@record(slots=True)
 class Comment(Record):
     """`# text` (the text excludes the `#`); kept for the formatter."""
 
@@ -226,7 +300,7 @@ class Comment(Record):
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Program(Record):
     statements: tuple[Statement, ...]
     comments: tuple[Comment, ...] = field(default=(), compare=False)
@@ -234,7 +308,23 @@ class Program(Record):
 
 
 def defined_name(stmt: Statement) -> Ident | None:
-    """The name a statement binds, if any (`model` names the Keras model, not a value)."""
-    if isinstance(stmt, (ParamDecl, InputDecl, Assign, LayerDecl, OutputDecl, Broken)):
+    """The name a statement binds, if any (`model` names the Keras model, not a value); for an
+    `Unpack`, its first name other than `_` (see `defined_names`)."""
+    if isinstance(stmt, (ParamDecl, InputDecl, Assign, LayerDecl, OutputDecl, BlockDecl, Broken)):
         return stmt.name
+    if isinstance(stmt, Unpack):
+        return next((n for n in stmt.names if n.name != DISCARD), None)
     return None
+
+
+def defined_names(stmt: Statement) -> tuple[Ident, ...]:
+    """Every name a statement binds (an `Unpack` binds several; `_` is never bound)."""
+    if isinstance(stmt, Unpack):
+        return tuple(n for n in stmt.names if n.name != DISCARD)
+    if isinstance(stmt, Broken) and stmt.more:
+        return (stmt.name, *stmt.more) if stmt.name is not None else stmt.more
+    ident = defined_name(stmt)
+    return () if ident is None or ident.name == DISCARD else (ident,)
+
+
+DISCARD = "_"  # the name that discards a value

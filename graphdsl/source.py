@@ -6,10 +6,7 @@ Lines and columns are 1-based and computed on demand, so spans stay two integers
 
 from __future__ import annotations
 
-import bisect
-from dataclasses import field
-
-from .records import Record, record
+from .records import Record, field, record
 
 
 @record(slots=True)
@@ -35,7 +32,7 @@ class Location(Record):
     column: int
 
 
-@record
+@record(slots=True)
 class SourceFile(Record):
     """A named source text with a line index."""
 
@@ -54,15 +51,25 @@ class SourceFile(Record):
 
     def location(self, offset: int) -> Location:
         """The line and column of a character offset (clamped into the text)."""
+        from bisect import bisect_right  # noqa: PLC0415 - only diagnostics need it; start-up does not
+
         offset = max(0, min(offset, len(self.text)))
-        line = bisect.bisect_right(self._line_starts, offset) - 1
+        line = bisect_right(self._line_starts, offset) - 1
         return Location(line + 1, offset - self._line_starts[line] + 1)
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its newline."""
+        start, end = self.line_bounds(line)
+        return self.text[start:end]
+
+    def line_bounds(self, line: int) -> tuple[int, int]:
+        """Where a 1-based line's text begins and ends (without its newline and trailing CRs), in
+        time independent of its length."""
         start = self._line_starts[line - 1]
         end = self._line_starts[line] - 1 if line < len(self._line_starts) else len(self.text)
-        return self.text[start:end].rstrip("\r")
+        while end > start and self.text[end - 1] == "\r":
+            end -= 1
+        return start, end
 
     @property
     def line_count(self) -> int:

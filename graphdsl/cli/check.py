@@ -39,24 +39,53 @@ def run(args) -> int:
 
 
 def shapes_table(report: api.Report) -> str:
-    """Keras's summary, without Keras: tensors, shapes, dtypes, the layers that made them."""
+    """Keras's summary, without Keras: tensors, shapes, dtypes, the layers that made them.
+
+    The layers and ops of a block call are grouped under a line naming the call (its id, its
+    block and where it is called), indented by how deep the call is."""
+    from ..graph import MathOp, op_outputs  # noqa: PLC0415
+    from ..render.model import math_text  # noqa: PLC0415
+
     graph = report.graph
     assert graph is not None
+    source = report.source
     rows = [("tensor", "shape", "dtype", "made by", "params")]
     counted: set[str] = set()
+    names = {tensor_id: name for name, tensor_id in graph.named.items() if tensor_id != name}
     for inp in graph.inputs:
         rows.append((inp.name, _shape(inp.type.keras_shape()), inp.type.dtype, "Input", "0"))
+    path: tuple = ()
     for op in graph.ops:
-        layer = graph.layers[op.layer]
-        where = report.source.location(op.span.start)
-        n = 0 if op.layer in counted else layer.params
-        counted.add(op.layer)
-        label = op.tensor if "/" not in op.tensor else "  " + op.tensor
-        made = f"{layer.class_name} '{layer.name}' ({where.line}:{where.column})"
-        rows.append((label, _shape(op.type.keras_shape()), op.type.dtype, made, f"{n:,}"))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+        calls = op.calls
+        if calls != path:
+            common = 0
+            while common < min(len(calls), len(path)) and calls[common] == path[common]:
+                common += 1
+            for depth in range(common, len(calls)):
+                call = calls[depth]
+                at = source.location(call.span.start)
+                rows.append(("  " * depth + f"{call.id}: block {call.block} ({at.line}:{at.column})", "", "", "", ""))
+            path = calls
+        indent = "  " * len(calls)
+        where = source.location(op.span.start)
+        if type(op) is MathOp:
+            made, n = f"tensor arithmetic '{math_text(op)}' ({where.line}:{where.column})", 0
+        else:
+            layer = graph.layers[op.layer]
+            n = 0 if op.layer in counted else layer.params
+            counted.add(op.layer)
+            made = f"{layer.class_name} '{layer.name}' ({where.line}:{where.column})"
+        for k, (tensor_id, t) in enumerate(op_outputs(op)):
+            label = tensor_id if "/" not in tensor_id or calls else "  " + tensor_id
+            if tensor_id in names:
+                label = f"{names[tensor_id]} = {label.strip()}"
+            rows.append((indent + label, _shape(t.keras_shape()), t.dtype, made, f"{n if k == 0 else 0:,}"))
+    widths = [max(len(r[i]) for r in rows if r[1] or i == 0) for i in range(5)]
     lines = []
     for i, r in enumerate(rows):
+        if not r[1] and i:  # a block call's line spans the table
+            lines.append(r[0])
+            continue
         lines.append("  ".join(c.ljust(widths[j]) if j != 4 else c.rjust(widths[j]) for j, c in enumerate(r)).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))

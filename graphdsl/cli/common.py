@@ -52,8 +52,8 @@ def read_source(path: str) -> tuple[str | None, api.Report | None]:
 def defines(items: list[str]) -> dict[str, object]:
     """-D NAME=VALUE: VALUE is a graphdsl constant, evaluated like a param's value."""
     from .. import ir
-    from ..parser import parse_program
     from ..passes.evaluate import UNKNOWN, evaluate
+    from ..syntax import parse_program
 
     out: dict[str, object] = {}
     for item in items:
