@@ -97,7 +97,7 @@ def round_trip(name: str, save_text: str | None = None) -> dict:
     differences = weights.config_differences(original, rebuilt, pairs)
     if differences:
         row["error"] = "configs differ: " + "; ".join(differences[:3])
-    shape = tuple(original.input_shape[1:])
+    shape = tuple(224 if d is None else d for d in original.input_shape[1:])  # MobileNetV3 takes any size
     x = np.random.default_rng(0).uniform(0.0, 255.0, (2, *shape)).astype("float32")
     # called eagerly, as predict would in inference mode (predict's tracing costs seconds per model)
     with warnings.catch_warnings():  # Keras warns that a lone array is not the list of one input it expects

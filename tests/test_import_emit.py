@@ -34,12 +34,14 @@ def body(text: str) -> list[str]:
 def test_a_chain_of_single_use_tensors_is_one_statement_in_canonical_style():
     m = model([L("Dense", 0, 1, "hidden", [("units", 16), ("activation", "relu")], 1),
                L("Dropout", 1, 2, "drop", [("rate", 0.5)], 1),
-               L("Dense", 2, 3, "y", [("units", 1)], 1)],
-              [ModelOutput("y", 3, Named("mse"))])
+               L("Dense", 2, 3, "more", [("units", 16)], 1),
+               L("Dense", 3, 4, "y", [("units", 1)], 1)],
+              [ModelOutput("y", 4, Named("mse"))])
     text = to_text(m)
     assert body(text) == [
         "model m", "input x: float32[8]", "output y = x",
-        '    -> Dense(16, activation="relu")', "    -> Dropout(0.5)", "    -> Dense(1)", "    loss mse"]
+        '    -> Dense(16, activation="relu")', "    -> Dropout(0.5)", "    -> Dense(16)", "    -> Dense(1)",
+        "    loss mse"]
     assert graphdsl.format(text) == text
     assert graphdsl.check(text).ok
 
@@ -123,10 +125,30 @@ def test_negative_numbers_and_values_a_program_cannot_write():
         to_text(bad)
 
 
-def test_an_op_node_is_refused_until_the_language_writes_arithmetic():
-    op = Node("op", "+", (), 0, (TRef(0), 3.0), (1,), "", "add")
-    with pytest.raises(ImportRefused, match="arithmetic"):
-        to_text(model([op], [ModelOutput("y", 1)]))
+def test_tensor_arithmetic_is_a_chain_head_and_nests():
+    ops = [Node("op", "+", (), 0, (TRef(0), 3.0), (1,), "", "plus"),
+           L("ReLU", 1, 2, "relu6", [("max_value", 6.0)], 1),
+           Node("op", "*", (), 0, (TRef(2), 0.5), (3,), "", "times"),
+           Node("op", "-", (), 0, (1.0, TRef(3)), (4,), "", "minus")]
+    text = to_text(model(ops, [ModelOutput("y", 4)]))
+    assert body(text)[2:] == ["relu6 = x + 3.0 -> ReLU(6.0)", "output y = 1.0 - relu6 * 0.5"]
+    assert graphdsl.check(text).ok
+
+
+def test_several_outputs_are_unpacked_and_a_double_call_is_a_head():
+    lstm = Node("layer", "LSTM", (("units", 8), ("return_state", True)), 1, (TRef(0),), (1, 2, 3), "enc", "enc")
+    dec = Node("layer", "LSTM", (("units", 8), ("return_sequences", True)), 1, (TRef(0),), (4,), "dec", "dec",
+               (("initial_state", (TRef(2), TRef(3))),))
+    text = to_text(model([lstm, dec], [ModelOutput("y", 4)], inputs=(ModelInput(0, "x", "float32", (5, 3)),)))
+    assert body(text)[2:] == ["_, enc, enc_2 = x -> LSTM(8, return_state=True)",
+                              "output y = LSTM(8, return_sequences=True)(x, initial_state=[enc, enc_2])"]
+    assert graphdsl.check(text).ok
+
+
+def test_a_tensor_is_never_named_like_a_merge():
+    m = model([L("Dense", 0, 1, "multiply", [("units", 4)], 1), L("Dense", 0, 2, "other", [("units", 4)], 1),
+               M("multiply", (1, 2), 3, "y")], [ModelOutput("y", 3)])
+    assert "output y = multiply(multiply_, other)" in to_text(m)
 
 
 # ---- matching ---------------------------------------------------------------------------------

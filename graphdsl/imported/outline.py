@@ -237,8 +237,12 @@ def _occurrences(length: int, starts: list[int]) -> list[int]:
     return chosen
 
 
-def _savings(m: int, cost: int) -> int:
-    return m * cost - (cost + BLOCK_OVERHEAD + m)
+def _savings(starts: list[int], length: int, cost: int) -> int:
+    """Lines saved by a block for these occurrences: each costs `cost` lines written out, the
+    block costs its body and its overhead, and the calls cost a line per group of adjacent ones
+    (adjacent calls become one ``repeat`` step when their values agree)."""
+    groups = sum(1 for k, s in enumerate(starts) if k == 0 or starts[k - 1] + length != s)
+    return len(starts) * cost - (cost + BLOCK_OVERHEAD + groups)
 
 
 def _cohesion(model: ImportedModel, run: list[Item]) -> int:
@@ -250,16 +254,17 @@ def _cohesion(model: ImportedModel, run: list[Item]) -> int:
 
 
 def _unit(run: list[Item]) -> bool:
-    """Pass 1: one segment with branches and the single layers around it (a residual block and
-    the activation after its add), no calls."""
+    """Pass 1: segments with branches and the single layers around them (a residual block and
+    the activation after its add; a Transformer layer's attention and feed-forward parts)."""
     if any(it.segment is None for it in run):
         return False
-    return sum(1 for it in run if len(it.segment.nodes) > 1) == 1
+    return any(len(it.segment.nodes) > 1 for it in run)
 
 
 def _chain(run: list[Item]) -> bool:
-    """Pass 2: runs of at least two layers or segments, calls of blocks allowed among them."""
-    return len(run) >= 2 and sum(1 for it in run if it.segment is not None) >= 2
+    """Pass 2: runs of at least two single layers (DenseNet's transition, an inverted residual
+    without its skip)."""
+    return len(run) >= 2 and all(it.segment is not None and len(it.segment.nodes) == 1 for it in run)
 
 
 def _best_run(model: ImportedModel, items: list[Item], accept) -> tuple[int, int, list[int]] | None:
@@ -280,7 +285,7 @@ def _best_run(model: ImportedModel, items: list[Item], accept) -> tuple[int, int
                 continue
             chosen = _occurrences(length, starts)
             cost = sum(items[starts[0] + k].cost for k in range(length))
-            score = (_savings(len(chosen), cost), _cohesion(model, items[chosen[0]:chosen[0] + length]))
+            score = (_savings(chosen, length, cost), _cohesion(model, items[chosen[0]:chosen[0] + length]))
             if score > best_score:
                 best, best_score = (starts[0], length, chosen), score
     return best
@@ -563,9 +568,80 @@ def _common_prefix(names: list[str]) -> str:
     return prefix[:cut + 1] if cut >= 0 else ""
 
 
-def outline(model: ImportedModel) -> Outline:
-    """Find the blocks of `model` (see the module docstring)."""
+def outline(model: ImportedModel, enabled: bool = True) -> Outline:
+    """Find the blocks of `model` (see the module docstring); not `enabled`: none, the segments
+    as they are."""
+    if not enabled:
+        return Outline(model, [], [_item(seg) for seg in segments(model)])
     return _Outliner(model).run()
+
+
+# ---- writing a block's body ---------------------------------------------------------------------
+
+
+def _how_expr(how: object, params: list[Param], what: str):
+    from .. import ir  # noqa: PLC0415
+    from .emit import expr  # noqa: PLC0415
+
+    if isinstance(how, Scaled):
+        return ir.BinOp("*", ir.Number(how.factor), ir.Ref(params[how.param].name))
+    if how[0] == "param":
+        return ir.Ref(params[how[1]].name)
+    if how[0] == "value":
+        return expr(how[1], what)
+    if how[0] == "tuple":
+        return ir.TupleLit(tuple(_how_expr(h, params, what) for h in how[1]))
+    raise ValueError(f"nothing to write for {how!r}")
+
+
+def block_writer(model: ImportedModel, block: Block, name_of):
+    """How a block's body writes its constants: (a `Writer` for its nodes, a function giving the
+    arguments of an inner call and what makes two such calls the same, the names of its tensors)."""
+    from ..catalog import get_layer  # noqa: PLC0415
+    from .emit import Writer, written_by_position  # noqa: PLC0415
+
+    where: dict[int, tuple[int, int]] = {}
+    for k, item in enumerate(block.items):
+        if item.segment is not None:
+            for j, i in enumerate(item.segment.local):
+                where[i] = (k, j)
+    position = {id(node): i for i, node in enumerate(model.nodes)}
+    names_at: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for key in block.slots:
+        if len(key) == 3 and isinstance(key[2], str):
+            names_at[key[:2]].append(key[2])
+    prefix = _common_prefix([model.nodes[i].name for item in block.items if item.segment is not None
+                             for i in item.segment.nodes])
+
+    class BodyWriter(Writer):
+        def args(self, node: Node):
+            k, j = where[position[id(node)]]
+            spec = get_layer(node.op) if node.kind == "layer" else None
+            given = names_at[(k, j)]
+            order = [p.name for p in spec.params] if spec is not None else []
+            given = sorted(given, key=lambda n: order.index(n) if n in order else len(order))
+            pairs = [(name, _how_expr(block.slots[(k, j, name)], block.params, f"{node.op}({name}=...)"))
+                     for name in given if block.slots[(k, j, name)] != ("omit",)]
+            positional = written_by_position(spec.params, [n for n, _ in pairs]) if spec is not None else 0
+            return pairs, positional
+
+        def const(self, node: Node, index: int, value: object):
+            k, j = where[position[id(node)]]
+            return _how_expr(block.slots[(k, j, ("const", index))], block.params, f"a constant of {node.name}")
+
+    def call_args(k: int, call: Call):
+        hows = [block.slots[(k, ("param", p))] for p in range(len(call.values))]
+        args = tuple(_how_expr(h, block.params, f"an argument of {call.block.name}") for h in hows)
+        return args, (call.block.name, tuple(repr(h) for h in hows))
+
+    def local_hint(node) -> str:
+        name = name_of(node)
+        if prefix and name.startswith(prefix) and len(name) > len(prefix):
+            name = name[len(prefix):]
+        found = re.fullmatch(r"(\d+)_(.+)", name)
+        return f"{found.group(2)}{found.group(1)}" if found else name
+
+    return BodyWriter(), call_args, local_hint
 
 
 # ---- expansion (for the tests, and for what the text must build) -------------------------------
