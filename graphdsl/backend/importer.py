@@ -321,14 +321,15 @@ class _Describer:
                 if p.name not in cfg:
                     raise ImportRefused(layer, f"its config has no value for {what}'s argument {p.name!r}")
                 args[p.name] = self.value(cfg[p.name], layer, f"{what}({p.name}=...)")
-        base = self.config_of(spec, args, layer)
+        base = self.config_of(spec, args)
         names = {p.name for p in params}
         for p in params:
-            if p.required or p.name not in cfg or _same(p.name, cfg[p.name], base.get(p.name, _MISSING)):
-                continue
+            if p.required or p.name not in cfg or (base is not None and _same(p.name, cfg[p.name],
+                                                                                base.get(p.name, _MISSING))):
+                continue  # (Keras refusing the required arguments alone, CategoryEncoding(): take all)
             args[p.name] = self.value(cfg[p.name], layer, f"{what}({p.name}=...)")
         for k, v in cfg.items():
-            if k in names or _same(k, v, base.get(k, _MISSING)):
+            if k in names or base is None or _same(k, v, base.get(k, _MISSING)):
                 continue
             if k == "dtype":
                 policy = v.get("config", {}).get("name") if isinstance(v, dict) else v
@@ -701,6 +702,26 @@ class _Reader:
             tensors[(leaf[0], 0, 0)] = self.input(entry) if inputs is None else inputs[i]
         done: dict[tuple[str, int], tuple[int, ...]] = {}
 
+        # The tensors an Embedding(mask_zero=True) reads: Keras saves the mask it derives from
+        # them (ops.not_equal(ids, 0)) as an explicit mask= of the layers after it, which the
+        # rebuilt Embedding gives them again by itself.
+        embedded = {tuple(data["args"][0]["config"]["keras_history"]) for e in config["layers"]
+                    if e.get("class_name") == "Embedding" and (e.get("config") or {}).get("mask_zero")
+                    for data in e.get("inbound_nodes") or () if isinstance(data, dict) and data.get("args")
+                    and _is_tensor(data["args"][0])}
+
+        def auto_mask(value: object) -> bool:
+            if not _is_tensor(value):
+                return False
+            h = tuple(value["config"]["keras_history"])
+            entry = entries.get(h[0], {})
+            if entry.get("class_name") != "NotEqual" or not str(entry.get("module", "")).startswith("keras.src.ops"):
+                return False
+            made = (entry.get("inbound_nodes") or ())[h[1]] if h[1] < len(entry.get("inbound_nodes") or ()) else {}
+            args = made.get("args", ()) if isinstance(made, dict) else ()
+            return (len(args) == 2 and _is_tensor(args[0]) and args[1] == 0
+                    and tuple(args[0]["config"]["keras_history"]) in embedded)
+
         def node_data(layer: str, index: int) -> Mapping:
             entry = entries.get(layer)
             if entry is None:
@@ -708,7 +729,11 @@ class _Reader:
             nodes = entry.get("inbound_nodes") or ()
             if not 0 <= index < len(nodes) or not isinstance(nodes[index], dict):
                 raise ImportRefused(layer, "its graph is in a format graphdsl does not read (Keras 2?)")
-            return nodes[index]
+            data = nodes[index]
+            kwargs = data.get("kwargs") or {}
+            if auto_mask(kwargs.get("mask")):
+                data = {**data, "kwargs": {k: v for k, v in kwargs.items() if k != "mask"}}
+            return data
 
         def deps(layer: str, index: int) -> list[tuple[str, int]]:
             data = node_data(layer, index)
@@ -723,8 +748,8 @@ class _Reader:
         outputs = [(name, i - 1 if entries.get(name, {}).get("class_name") == "Functional" else i, t)
                    for name, i, t in _leaves(config.get("output_layers"))]
         width: dict[tuple[str, int], int] = {}  # how many outputs of each call the graph reads
-        for h in [*outputs, *(h for e in config["layers"] for data in e.get("inbound_nodes") or ()
-                              if isinstance(data, dict) for h in _histories(data.get("args", ()))
+        for h in [*outputs, *(h for e in config["layers"] for k in range(len(e.get("inbound_nodes") or ()))
+                              for data in (node_data(e["name"], k),) for h in _histories(data.get("args", ()))
                               + _histories(data.get("kwargs", {})))]:
             width[(h[0], h[1])] = max(width.get((h[0], h[1]), 1), h[2] + 1)
         for leaf in outputs:

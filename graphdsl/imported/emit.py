@@ -176,7 +176,12 @@ def hint(node) -> str:
 def named_by_graphdsl(model: ImportedModel) -> bool:
     """Whether most layer names are as graphdsl makes them (statement and class: ``h0_dense``);
     only then do names say where statements end (Keras code may name one layer ``block1_add``)."""
-    nodes = [n for n in model.nodes if n.kind != "op"]
+    # a shared layer is named after its declaration, an output's layer after the output
+    uses: dict[str, int] = {}
+    for n in model.nodes:
+        uses[n.layer] = uses.get(n.layer, 0) + 1
+    outputs = {o.tensor for o in model.outputs}
+    nodes = [n for n in model.nodes if n.kind != "op" and uses[n.layer] == 1 and not set(n.outputs) & outputs]
     return bool(nodes) and 2 * sum(1 for n in nodes if stem(n) is not None) > len(nodes)
 
 

@@ -15,8 +15,10 @@ What it does, in four steps, each linear in the size of the graph (times a small
    block (a bottleneck, a dense layer, an inverted residual with its skip). Then runs of
    consecutive items (layers, segments, calls of blocks already made) that occur at least twice
    become blocks too (DenseNet's transition, an inverted residual without skip, a stem repeated
-   per input), longest saving first. A run is outlined only if it saves lines: a block costs
-   its body plus three lines, each call one.
+   per input), longest saving first. A run is outlined only if it saves at least four lines: a
+   block costs its body plus three lines, each group of adjacent calls one (they become one
+   ``repeat``); ties go to the run whose Keras layer names share the longest prefix (the unit
+   the model's own code made).
 4. **Parameters.** For each constant of a block's body (a layer argument, an arithmetic
    constant, a constant passed to an inner block), the values across the block's occurrences
    decide: one value for all -> written in the body (or left out if it is Keras's default);
@@ -45,6 +47,7 @@ __all__ = ["Block", "Call", "Item", "Outline", "Param", "Scaled", "Segment", "ex
 BLOCK_OVERHEAD = 3  # lines a block costs besides its body: the header, the return, the brace
 MAX_RUN = 24  # the longest run of items considered for a block
 MAX_FACTOR = 8  # the largest k of a parameter written as k * another
+MIN_SAVING = 4  # a block must save at least this many lines (two small look-alikes stay written out)
 
 
 @dataclass(eq=False)
@@ -270,7 +273,7 @@ def _chain(run: list[Item]) -> bool:
 def _best_run(model: ImportedModel, items: list[Item], accept) -> tuple[int, int, list[int]] | None:
     """The run of items whose outlining saves the most lines: (first start, length, starts)."""
     best: tuple[int, int, list[int]] | None = None
-    best_score = (0, 0)
+    best_score = (MIN_SAVING - 1, 0)
     for length in range(1, MAX_RUN + 1):
         found: dict[tuple, list[int]] = defaultdict(list)
         for i in range(len(items) - length + 1):
