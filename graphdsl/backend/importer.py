@@ -512,6 +512,15 @@ def _histories(value: object) -> list[tuple]:
     return []
 
 
+def _training_default(entry: Mapping) -> object:
+    """The default of `training` in the call of a catalog layer (None if it has none)."""
+    spec = get_layer(entry.get("class_name")) if isinstance(entry.get("class_name"), str) else None
+    for p in spec.call_params if spec is not None else ():
+        if p.name == "training":
+            return p.default
+    return None
+
+
 def _is_model(entry: Mapping) -> bool:
     config = entry.get("config")
     return entry.get("class_name") in _MODEL_CLASSES and isinstance(config, dict) and "layers" in config
@@ -550,9 +559,11 @@ class _Reader:
         many of them the graph reads, for reading the structure only)."""
         name = entry.get("name") or entry.get("config", {}).get("name") or "layer"
         key = f"{path}{name}"
-        # Keras records training=False for every symbolic call of a layer whose call takes
-        # `training` (it is what fit and predict override); True was written by hand.
-        kwargs = {k: v for k, v in kwargs.items() if v is not None and not (k == "training" and v is False)}
+        # Keras records training= for every symbolic call of a layer whose call takes it: False, or
+        # the call's own default (True for the augmentation layers); fit and predict override it.
+        # Anything else was written by hand.
+        kwargs = {k: v for k, v in kwargs.items()
+                  if v is not None and not (k == "training" and (v is False or v == _training_default(entry)))}
         if "training" in kwargs:
             raise ImportRefused(key, f"it is called with training={kwargs['training']!r}; graphdsl leaves training "
                                 "mode to fit (training) and predict (inference)",
