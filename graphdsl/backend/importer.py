@@ -610,6 +610,16 @@ class _Reader:
             return (out,)
         spec = self.describe.layer_spec(entry, key)
         largs, positional = self.describe.layer_args(spec, config, key)
+        params = {p.name: p for p in spec.call_params}
+        given = [(p.name, v) for p, v in zip(spec.call_params, operands, strict=False)] + list(call_kwargs)
+        if len(operands) > len(spec.call_params):
+            raise ImportRefused(key, f"{spec.name} is called on {len(operands)} arguments; its call takes "
+                                f"{len(spec.call_params)}")
+        for pname, _value in given:
+            p = params.get(pname)
+            if p is None or p.kind.what == "refused":
+                reason = p.kind.reason if p is not None else f"{spec.name}'s call takes no argument {pname!r}"
+                raise ImportRefused(key, f"its call gives {pname}=, which graphdsl cannot write: {reason}")
         n_out = self.outputs_count(spec, dict(largs), operands, call_kwargs, key)
         outs = tuple(self.tensor() for _ in range(n_out))
         self.nodes.append(Node("layer", spec.name, largs, positional, operands, outs, key, name, call_kwargs))

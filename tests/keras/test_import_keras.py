@@ -272,3 +272,16 @@ def test_structure_only_reading_needs_no_catalog():
     model = _model(_Custom(name="twice"), layers.Dense(2, name="d"))
     structure = importer.read(importer.config_of_model(model), structure_only=True)
     assert [n.op for n in structure.nodes] == ["_Custom", "Dense"]
+
+
+def test_an_explicit_mask_is_written_and_the_mask_of_mask_zero_is_the_embedding_s_own():
+    keras.backend.clear_session()
+    ids = keras.Input((5,), dtype="int32", name="ids")
+    emb = layers.Embedding(50, 4, mask_zero=True, name="emb")(ids)
+    derived = graphdsl.from_keras(keras.Model(ids, layers.LSTM(3, name="rnn")(emb)))
+    assert "output rnn = ids -> Embedding(50, 4, mask_zero=True) -> LSTM(3)" in derived
+    x = keras.Input((5, 4), name="x")
+    m = keras.Input((5,), dtype="bool", name="m")
+    explicit = graphdsl.from_keras(keras.Model([x, m], layers.LSTM(3, name="rnn")(x, mask=m)))
+    assert "output rnn = LSTM(3)(x, mask=m)" in explicit
+    assert graphdsl.check(explicit).ok
