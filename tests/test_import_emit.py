@@ -145,10 +145,10 @@ def test_several_outputs_are_unpacked_and_a_double_call_is_a_head():
     assert graphdsl.check(text).ok
 
 
-def test_a_tensor_is_never_named_like_a_merge():
+def test_a_tensor_is_never_named_like_a_merge_but_for_what_the_merge_made():
     m = model([L("Dense", 0, 1, "multiply", [("units", 4)], 1), L("Dense", 0, 2, "other", [("units", 4)], 1),
                M("multiply", (1, 2), 3, "y")], [ModelOutput("y", 3)])
-    assert "output y = multiply(multiply_, other)" in to_text(m)
+    assert "output y = multiply(product, other)" in to_text(m)
 
 
 # ---- matching ---------------------------------------------------------------------------------

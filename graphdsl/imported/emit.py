@@ -43,6 +43,10 @@ KEYWORDS = frozenset(RESERVED) | {"block", "repeat", "return", "_"}
 """Words a name may not be (version 2's keywords included, so the text stays valid there)."""
 AVOIDED = KEYWORDS | {"concat", "add", "subtract", "multiply", "average", "maximum", "minimum", "dot"}
 """... nor, for reading's sake, a merge's name (``multiply = ...`` then ``multiply(x, multiply)``)."""
+_MERGED = {"add": "sum", "concat": "joined", "concatenate": "joined", "multiply": "product",
+           "subtract": "difference", "average": "mean", "maximum": "largest", "minimum": "smallest",
+           "dot": "similarity"}
+"""What a tensor named after a merge layer (Keras's ``add``, ``add_3``) is called instead."""
 
 
 class Namer:
@@ -55,6 +59,9 @@ class Namer:
     @staticmethod
     def clean(hint: str) -> str:
         name = re.sub(r"[^A-Za-z0-9_]", "_", hint) or "t"
+        merged = re.fullmatch(r"([a-z]+)(_\d+)?", name)
+        if merged and merged.group(1) in _MERGED:
+            name = _MERGED[merged.group(1)] + (merged.group(2) or "")
         if name[0].isdigit():
             name = "t" + name
         if name in AVOIDED:
@@ -170,6 +177,8 @@ def stem(node) -> str | None:
 def hint(node) -> str:
     """The name a node's tensor is given: its layer's name, or the statement that name says it
     was made in, so that a model graphdsl built comes back with its own names."""
+    if isinstance(node, CallStep):
+        node = node.made_by
     return stem(node) or node.name
 
 
@@ -198,14 +207,15 @@ class CallStep:
     call_kwargs = ()
     simple = True
 
-    def __init__(self, block: str, args: tuple[ir.Expr, ...], count: int, input: int, output: int, name: str,
+    def __init__(self, block: str, args: tuple[ir.Expr, ...], count: int, input: int, output: int, made_by: Node,
                  key: object):
         self.block = block
         self.args = args
         self.count = count
         self.operands = (TRef(input),)
         self.outputs = (output,)
-        self.name = name
+        self.made_by = made_by  # the layer that makes the call's result, whose name the result takes
+        self.name = made_by.name
         self.key = key  # what makes two calls the same (the block and its values)
 
 
@@ -485,9 +495,10 @@ def _scope_nodes(model: ImportedModel, items: list, writer_for_call) -> list:
         if isinstance(last, CallStep) and last.key == key and last.outputs[0] == call.input:
             last.count += 1
             last.outputs = (call.output,)
-            last.name = producer[call.output].name
+            last.made_by = producer[call.output]
+            last.name = last.made_by.name
             continue
-        out.append(CallStep(call.block.name, args, 1, call.input, call.output, producer[call.output].name, key))
+        out.append(CallStep(call.block.name, args, 1, call.input, call.output, producer[call.output], key))
     return out
 
 
@@ -560,7 +571,7 @@ def _block_decl(model: ImportedModel, block, namer: Namer, uses: dict[str, int],
     for p in block.params:
         p.name = local.take(p.name)
         params.append(ir.BlockParam(ir.Ident(p.name)))
-    writer, call_args, local_hint = block_writer(model, block, hint if stems else _plain_name)
+    writer, call_args, local_hint = block_writer(model, block, stems)
     first = block.items
     nodes = _scope_nodes(model, first, call_args)
     before: list[ir.Statement] = []

@@ -597,11 +597,11 @@ def _how_expr(how: object, params: list[Param], what: str):
     raise ValueError(f"nothing to write for {how!r}")
 
 
-def block_writer(model: ImportedModel, block: Block, name_of):
+def block_writer(model: ImportedModel, block: Block, stems: bool):
     """How a block's body writes its constants: (a `Writer` for its nodes, a function giving the
     arguments of an inner call and what makes two such calls the same, the names of its tensors)."""
     from ..catalog import get_layer  # noqa: PLC0415
-    from .emit import Writer, written_by_position  # noqa: PLC0415
+    from .emit import Writer, hint, written_by_position  # noqa: PLC0415
 
     where: dict[int, tuple[int, int]] = {}
     for k, item in enumerate(block.items):
@@ -638,9 +638,14 @@ def block_writer(model: ImportedModel, block: Block, name_of):
         return args, (call.block.name, tuple(repr(h) for h in hows))
 
     def local_hint(node) -> str:
-        name = name_of(node)
+        """The name of a tensor in the body: its layer's name less what the occurrence's names
+        share (``conv2_block1_``), digits first moved last (``0_bn`` -> ``bn0``); in a model
+        graphdsl named, what remains is the class (``multi_head_attention``)."""
+        name = getattr(node, "made_by", node).name
         if prefix and name.startswith(prefix) and len(name) > len(prefix):
             name = name[len(prefix):]
+        elif stems:
+            name = hint(node)
         found = re.fullmatch(r"(\d+)_(.+)", name)
         return f"{found.group(2)}{found.group(1)}" if found else name
 
