@@ -134,7 +134,13 @@ def load_source(source: str, *, compile: bool = True) -> ImportedModel:
     """A ``.keras`` file or ``keras.applications.NAME`` as an imported graph."""
     if source.startswith("keras.applications."):
         return read(config_of_application(source), compile=compile, source=source)
-    return read(config_of_file(source), compile=compile, source=os.path.basename(source))
+    config = config_of_file(source)
+    try:
+        return read(config, compile=compile, source=os.path.basename(source))
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as err:
+        # a config.json that is not as Keras writes them (edited by hand, damaged)
+        raise ImportRefused(None, f"{source}: its config.json is not a model as Keras saves one "
+                            f"({type(err).__name__}: {err})") from None
 
 
 def read_model(model: Any, *, compile: bool = True, source: str = "") -> ImportedModel:

@@ -43,6 +43,10 @@ def run(args) -> int:
             if err.help:
                 sys.stderr.write(f"  = help: {err.help}\n")
             return EXIT_ERRORS
+        except Exception as err:  # a bug in graphdsl: say so, without a traceback
+            sys.stderr.write(f"internal error: importing {source} failed (a bug in graphdsl, please report it): "
+                             f"{type(err).__name__}: {err}\n")
+            return EXIT_ERRORS
     if args.output is None:
         sys.stdout.write(text)
         return EXIT_OK

@@ -79,3 +79,19 @@ def test_a_wrong_source_is_a_usage_error_and_an_unknown_application_a_suggestion
     unknown = _run("import", "keras.applications.ResNet5O")
     assert unknown.returncode == 1
     assert "did you mean 'keras.applications.ResNet50'" in unknown.stderr
+
+
+def test_a_damaged_file_is_an_error_not_a_traceback(tmp_path: Path):
+    import json
+    import zipfile
+
+    not_zip = tmp_path / "text.keras"
+    not_zip.write_text("not a model")
+    damaged = tmp_path / "damaged.keras"
+    with zipfile.ZipFile(damaged, "w") as archive:
+        archive.writestr("config.json", json.dumps({"class_name": "Functional", "config": {"layers": [1, 2]}}))
+    for path in (not_zip, damaged):
+        proc = _run("import", str(path))
+        assert proc.returncode == 1, proc.stderr
+        assert proc.stderr.startswith("error: cannot import"), proc.stderr
+        assert "Traceback" not in proc.stderr
