@@ -15,7 +15,7 @@ What it does, in four steps, each linear in the size of the graph (times a small
    block (a bottleneck, a dense layer, an inverted residual with its skip). Then runs of
    consecutive items (layers, segments, calls of blocks already made) that occur at least twice
    become blocks too (DenseNet's transition, an inverted residual without skip, a stem repeated
-   per input), longest saving first. A run is outlined only if it saves at least four lines: a
+   per input), longest saving first. A run is outlined only if it saves at least two lines: a
    block costs its body plus three lines, each group of adjacent calls one (they become one
    ``repeat``); ties go to the run whose Keras layer names share the longest prefix (the unit
    the model's own code made).
@@ -47,7 +47,7 @@ __all__ = ["Block", "Call", "Item", "Outline", "Param", "Scaled", "Segment", "ex
 BLOCK_OVERHEAD = 3  # lines a block costs besides its body: the header, the return, the brace
 MAX_RUN = 24  # the longest run of items considered for a block
 MAX_FACTOR = 8  # the largest k of a parameter written as k * another
-MIN_SAVING = 4  # a block must save at least this many lines (two small look-alikes stay written out)
+MIN_SAVING = 2  # a block must save at least this many lines (two small look-alikes stay written out)
 
 
 @dataclass(eq=False)
