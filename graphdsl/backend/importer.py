@@ -616,6 +616,7 @@ class _Reader:
             return (out,)
         spec = self.describe.layer_spec(entry, key)
         largs, positional = self.describe.layer_args(spec, config, key)
+        largs = self._unbuilt(spec, largs, operands)
         params = {p.name: p for p in spec.call_params}
         given = [(p.name, v) for p, v in zip(spec.call_params, operands, strict=False)] + list(call_kwargs)
         if len(operands) > len(spec.call_params):
@@ -630,6 +631,21 @@ class _Reader:
         outs = tuple(self.tensor() for _ in range(n_out))
         self.nodes.append(Node("layer", spec.name, largs, positional, operands, outs, key, name, call_kwargs))
         return outs
+
+    def _unbuilt(self, spec: Any, args: tuple, operands: tuple) -> tuple:
+        """Leave out what Keras writes into a layer's config when it is built on its inputs and
+        the same layer, unbuilt, would compute from them: a MultiHeadAttention's `attention_axes`
+        (None means every axis between the batch and the features: ``(1,)`` on a sequence)."""
+        if spec.name != "MultiHeadAttention" or not operands or not isinstance(operands[0], TRef):
+            return args
+        query = self.types.get(operands[0].id)
+        axes = dict(args).get("attention_axes")
+        if query is None or axes is None:
+            return args
+        axes = tuple(axes) if isinstance(axes, tuple) else (axes,)
+        if axes != tuple(range(1, len(query.shape))):
+            return args
+        return tuple((k, v) for k, v in args if k != "attention_axes")
 
     def outputs_count(self, spec: Any, args: Mapping, operands: tuple, call_kwargs: tuple, layer: str) -> int:
         """How many tensors the call returns (several: a recurrent layer's states, attention scores),

@@ -17,7 +17,7 @@ from keras import layers  # noqa: E402
 import graphdsl  # noqa: E402
 from graphdsl.backend import importer, weights  # noqa: E402
 from graphdsl.catalog import get_layer, get_merge  # noqa: E402
-from graphdsl.graph import op_outputs  # noqa: E402
+from graphdsl.graph import MathOp, op_outputs  # noqa: E402
 from graphdsl.testing import programs  # noqa: E402
 
 pytestmark = pytest.mark.keras
@@ -33,9 +33,17 @@ def _without_defaults(layer) -> tuple:
     kept = {}
     for name, value in layer.args.items():
         p = spec.param(name) if hasattr(spec, "param") else next(q for q in spec.params if q.name == name)
-        if not (value == p.default and type(value) is type(p.default)):
+        if not _is_default(value, p.default):
             kept[name] = value
     return layer.class_name, kept
+
+
+def _is_default(value: object, default: object) -> bool:
+    """`value` is Keras's default: equal and of the same type, or a size written once for a
+    tuple of equal sizes (``strides=1`` for ``(1, 1)``)."""
+    if isinstance(default, tuple) and isinstance(value, int) and not isinstance(value, bool):
+        return len(set(default)) == 1 and value == default[0]
+    return value == default and type(value) is type(default)
 
 
 def _optimizer(spec) -> tuple:
@@ -76,6 +84,43 @@ def _facts(text: str) -> dict:
     }
 
 
+def _structure(text: str) -> tuple:
+    """A program's graph up to naming: every op as what it computes (its layer's class and
+    arguments without Keras's defaults, which layer object it applies, or the arithmetic) and
+    where its operands come from, numbered by a walk back from the outputs in order, operands in
+    order; inputs and outputs by their names and types. Two programs with the same structure
+    build the same model whatever their blocks, statements and layer names."""
+    report = graphdsl.check(text)
+    assert report.ok, report.render()
+    g = report.graph
+    made = {tensor: (op, k) for op in g.ops for k, (tensor, _type) in enumerate(op_outputs(op))}
+    inputs = {i.tensor: (i.name, i.type) for i in g.inputs}
+    number: dict[int, int] = {}
+    objects: dict[str, int] = {}
+    rows: list[tuple] = []
+
+    def ref(tensor):
+        if not isinstance(tensor, str):
+            return tensor  # a number in tensor arithmetic
+        if tensor in inputs:
+            return ("input", inputs[tensor])
+        op, k = made[tensor]
+        if id(op) not in number:
+            operands = tuple(ref(t) for t in op.inputs)
+            if isinstance(op, MathOp):
+                what = ("math", op.op, ref(op.left), ref(op.right) if op.right is not None else None)
+            else:
+                layer = g.layers[op.layer]
+                what = (objects.setdefault(op.layer, len(objects)), _without_defaults(layer), op.merge,
+                        tuple((c.param, c.positional, len(c.tensors), c.listed, c.value) for c in op.call))
+            number[id(op)] = len(rows)
+            rows.append((what, operands, tuple(t for _id, t in op_outputs(op))))
+        return number[id(op)], k
+
+    outputs = [(o.name, ref(o.tensor), o.type) for o in g.outputs]
+    return tuple(rows), tuple(outputs), tuple(inputs.values()), g.param_count
+
+
 def _training(model) -> dict:
     config = model.get_compile_config()
     return {k: config.get(k) for k in ("loss", "loss_weights", "metrics")}
@@ -85,8 +130,9 @@ def _training(model) -> dict:
 def test_an_example_comes_back_as_itself_up_to_spelling(path: Path):
     """The contract programs and examples: built, then imported, they are the same program.
     Without blocks: the same statements and names (so the same layers and ops) and the same
-    training set-up. With blocks (the outliner finds its own): the same layers, configurations,
-    graph and training set-up."""
+    training set-up. With blocks (the outliner finds its own): the same graph up to naming
+    (`_structure`: every op, operand and layer object, blocks expanded), the same configurations
+    and training set-up."""
     text = path.read_text()
     keras.backend.clear_session()
     original = graphdsl.build(text)
@@ -96,6 +142,7 @@ def test_an_example_comes_back_as_itself_up_to_spelling(path: Path):
     assert weights.config_differences(original, rebuilt, weights.pair_layers(original, rebuilt)) == []
     assert rebuilt.count_params() == original.count_params()
     assert _training(rebuilt) == _training(original)
+    assert _structure(imported) == _structure(text)
     if "block " not in text:
         assert _facts(imported) == _facts(text)
 
