@@ -11,11 +11,11 @@ What it does, in four steps, each linear in the size of the graph (times a small
 2. **Give each segment a form**: its structure with every constant left out (layer classes,
    how the nodes connect, which operand is the segment's input). Two segments of the same form
    differ only in constants.
-3. **Outline.** First every form of segment with branches that occurs at least twice becomes a
-   block (a bottleneck, a dense layer, an inverted residual with its skip). Then runs of
-   consecutive items (layers, segments, calls of blocks already made) that occur at least twice
-   become blocks too (DenseNet's transition, an inverted residual without skip, a stem repeated
-   per input), longest saving first. A run is outlined only if it saves at least two lines: a
+3. **Outline.** First runs of segments around a segment with branches that occur at least
+   twice become blocks (a bottleneck, a dense layer, an inverted residual with its skip, a
+   Transformer layer's two halves). Then runs of single layers that occur at least twice become
+   blocks too (DenseNet's transition, an inverted residual without skip, a stem repeated per
+   input). Each pass takes the run that saves the most lines first, greedily. A run is outlined only if it saves at least two lines: a
    block costs its body plus three lines, each group of adjacent calls one (they become one
    ``repeat``); ties go to the run whose Keras layer names share the longest prefix (the unit
    the model's own code made).
@@ -29,7 +29,10 @@ What it does, in four steps, each linear in the size of the graph (times a small
 Where it stops: only single-tensor pieces are outlined (a segment has one tensor in and one out),
 so a graph whose repeated cells take two tensors (NASNet's cells read the two previous cells)
 has no cuts inside the cells and stays flat there; a repeated piece inside a larger unique
-segment is not outlined; ``repeat`` counts are constants of the call site, never parameters.
+segment is not outlined; calls of blocks are not outlined again (no block made of blocks);
+the choice is greedy, so a longer run that saves more at once wins over the model's own
+unit (ResNet50V2: four bottlenecks across each stage boundary become one block, and the program
+is longer than ResNet101V2's); ``repeat`` counts are constants of the call site, never parameters.
 `expand` turns an outline back into the nodes it stands for, and the tests check that this
 gives back the graph, node for node and value for value.
 """
