@@ -45,7 +45,7 @@ CODES: dict[str, str] = {
     "GD0204": "the model exceeds the parameter budget",
     "GD0205": "an input dimension that is not positive",
     "GD0206": "an invalid loss weight",
-    "GD0207": "block calls and repeats that make too many layers and ops",
+    "GD0207": "block calls and repeats that make too many layers and ops, or nest too deep",
     # the program as a whole
     "GD0301": "no input: there is no model to build",
     "GD0302": "no output: there is no model to build",

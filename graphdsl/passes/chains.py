@@ -39,6 +39,7 @@ from .evaluate import UNKNOWN, evaluate, is_unknown
 from .resolve import CONSTANT, EITHER, TENSOR, BlockInfo, Symbols
 
 MAX_EXPANDED = 50_000  # layers, ops and block calls made by expanding block calls and repeats, in all
+MAX_DEPTH = 64  # block calls and repeats nested in each other (expansion recurses once per level)
 
 _NOTHING: tuple = (None, None)  # an unknown tensor: (id, type)
 
@@ -163,6 +164,20 @@ class State:
                 help="block calls and repeats make this many; check the repeat counts, and blocks that call "
                 "a block several times at every level"))
         return False
+
+    def too_deep(self, span: Span) -> bool:
+        """Block calls and repeats nested more than MAX_DEPTH deep (expansion recurses once per
+        level): refused once, and nothing more is expanded."""
+        if self.expanding < MAX_DEPTH:
+            return False
+        if not self.halted:
+            self.halted = True
+            self.ok = False
+            list.append(self.diags, Diagnostic(
+                "GD0207", Severity.ERROR, f"block calls and repeats nested more than {MAX_DEPTH} deep",
+                self.site or span,
+                help="a block calls a block that calls a block ...; so deep a nesting is no model's structure"))
+        return True
 
     def add_op(self, op) -> bool:
         if not self.made():
@@ -717,6 +732,8 @@ def repeat(st: State, env: Env, base: str, tbase: str, step: ir.Repeat, current,
         # nothing to apply it to: check its arguments once
         values, activation = apply_step(st, env, base, tbase, step.step, _NOTHING, ids, output_last, 1, index)
         return None, None
+    if st.too_deep(step.span):
+        return None, None
     outer = not st.expanding
     if outer:
         st.site = step.span
@@ -995,7 +1012,9 @@ def block_call(st: State, env: Env, base: str, node, call_args, chain_input):
     if not ok:
         st.ok = False
         return None
-    if unknown or st.dry or st.halted or info.returns is None:
+    if unknown or st.dry or st.halted or info.returns is None or not info.ok:
+        return None  # (a block with errors of its own, reported, is not expanded)
+    if st.too_deep(node.span):
         return None
     return expand(st, env, base, block, bound, node.span)
 
