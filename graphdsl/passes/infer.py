@@ -22,17 +22,7 @@ from ..diagnostics import Diagnostic, Label, Severity
 from ..graph import ApplyOp, Graph, InputOp, Layer, LossSpec, OutputSpec, op_outputs
 from ..source import Span
 from ..suggest import suggest
-from .chains import (
-    MAX_EXPANDED,
-    BlockDef,
-    Consts,
-    Env,
-    State,
-    bind_statement,
-    call_sites,
-    chain,
-    layer_decl,
-)
+from .chains import MAX_EXPANDED, Consts, Env, State, bind_statement, chain, layer_decl
 from .evaluate import UNKNOWN, evaluate, is_unknown
 from .resolve import CONSTANT, Symbols
 
@@ -64,8 +54,7 @@ def infer(
         kind = type(stmt)
         if kind is ir.Assign or kind is ir.Unpack:
             if st.blocks:
-                env.sites = call_sites((stmt,), st.blocks.__contains__)
-                env.seen = {}
+                _sites(env, stmt, st)
             bind_statement(st, env, stmt)
             named.extend(n.name for n in ir.defined_names(stmt))
         elif kind is ir.ParamDecl:
@@ -83,8 +72,7 @@ def infer(
             layer_decl(st, env, stmt)
         elif kind is ir.OutputDecl:
             if st.blocks:
-                env.sites = call_sites((stmt,), st.blocks.__contains__)
-                env.seen = {}
+                _sites(env, stmt, st)
             out = _output(st, env, stmt)
             named.append(stmt.name.name)
             if out is not None:
@@ -160,9 +148,20 @@ def _needed(st, outputs: list[OutputSpec]) -> tuple[list, dict[str, Layer]]:
     return kept, layers
 
 
+def _sites(env: Env, stmt, st: State) -> None:
+    """How often the statement calls each block (the calls of a block called more than once are
+    numbered in layer names)."""
+    from .blocks import call_sites  # noqa: PLC0415
+
+    env.sites = call_sites((stmt,), st.blocks.__contains__)
+    env.seen = {}
+
+
 def _block_decl(st: State, info) -> None:
     """A block's definition: its defaults' values, and its body checked once with every parameter
     unknown (what goes wrong there does not depend on any call; see chains.py)."""
+    from .blocks import BlockDef, call_sites  # noqa: PLC0415 - only programs with blocks pay for it
+
     decl = info.decl
     defaults = {}
     for p in decl.params:
