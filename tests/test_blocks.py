@@ -235,6 +235,17 @@ def test_expansion_is_linear_in_the_expanded_graph():
     assert_linear(make, 400, lambda text: graphdsl.check(text))
 
 
+def test_many_blocks_with_mistakes_check_in_linear_time():
+    from test_linear_time import assert_linear  # noqa: PLC0415
+
+    def make(n: int) -> str:
+        blocks = "".join(f"block b{i}(x) {{\n    return x -> Dense(undefined_{i})\n}}\n" for i in range(n))
+        calls = "".join(f"t{i} = x -> b{i}()\n" for i in range(n))
+        return "input x: float32[4]\n" + blocks + calls + "output y = x -> Dense(1) loss mse\n"
+
+    assert_linear(make, 300, lambda text: graphdsl.check(text))
+
+
 # ---- downstream ----------------------------------------------------------------------------------
 
 

@@ -353,9 +353,11 @@ class _Resolver:
         self.uses: dict[str, int] = {}
         self.pool: NamePool | None = None
         self.ordered: list[Definition] = []
+        self.errors = 0  # errors reported so far
 
     def error(self, code: str, message: str, span: Span, labels=(), help: str | None = None) -> None:
         self.diags.append(Diagnostic(code, Severity.ERROR, message, span, tuple(labels), help))
+        self.errors += 1
 
     # ---- definitions -------------------------------------------------------------------------
 
@@ -503,7 +505,7 @@ class _Resolver:
         if decl.name.name not in self.blocks and self.defs.get(decl.name.name, None) is not None \
                 and self.defs[decl.name.name].index == index:
             self.blocks[decl.name.name] = info
-        errors_before = len(self.diags)
+        errors_before = self.errors
         local = info.defs
         param_uses: dict[str, list[tuple[str, Span]]] = {}
         for p in decl.params:
@@ -554,7 +556,7 @@ class _Resolver:
             if uses is None:
                 continue
             info.kinds[p.name.name] = self.param_kind(decl, p, uses)
-        info.ok = not any(d.is_error for d in self.diags[errors_before:])
+        info.ok = self.errors == errors_before
 
     def param_kind(self, decl: ir.BlockDecl, p: ir.BlockParam, uses: list[tuple[str, Span]]) -> str:
         """A parameter is a tensor or a constant by its uses (see the module docstring)."""
