@@ -259,6 +259,9 @@ def parse_program(source: SourceFile) -> tuple[ir.Program, list[Diagnostic]]:
             break
         from .recovery import recover  # noqa: PLC0415 - only a text with errors pays for it
 
+        before = restart
         restart = recover(parse, tok, aborted=status == ABORTED)
+        if restart <= before and tok[0] == "$END":  # (a grammar where $END can fail at a statement level)
+            raise AssertionError("error recovery made no progress at the end of the text")
     statements = parse.values[-1]
     return ir.Program(tuple(statements), tuple(comments), span=Span(0, len(text))), diags
