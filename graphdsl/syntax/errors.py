@@ -12,9 +12,9 @@ from collections.abc import Collection, Sequence
 
 from ..diagnostics import Diagnostic, Label, Severity
 from ..source import Span
+from . import RESERVED
 from .lexer import CLOSERS, MAX_NESTING, OPENERS, Token
 
-RESERVED = ("model", "param", "input", "layer", "output", "loss", "weight", "metrics", "optimizer")
 _STATEMENT_STARTS = frozenset({"MODEL", "PARAM", "INPUT", "LAYER", "OUTPUT", "OPTIMIZER"})
 _CLAUSES = frozenset({"LOSS", "WEIGHT", "METRICS"})
 
