@@ -81,6 +81,9 @@ def test_an_unclosed_block_is_one_error_at_the_end_of_the_file():
     (d,) = report.diagnostics
     assert (d.code, d.line) == ("GD0003", 4) and d.message == "expected '}', found the end of the file"
     assert d.diagnostic.labels[0].message == "this '{' is never closed"
+    broken = check("input x: float32[4]\nblock f(x) {\n    y = x -> -> Dense(1)\n")  # and a broken statement in it
+    assert [(d.code, d.line) for d in broken.diagnostics] == [("GD0003", 3), ("GD0003", 3)]
+    assert "never closed" in broken.diagnostics[1].diagnostic.labels[0].message
 
 
 # ---- blocks: scopes, kinds, calls ------------------------------------------------------------------
