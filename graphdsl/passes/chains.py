@@ -208,7 +208,7 @@ class Env:
       `tprefix`: what a tensor id begins with ("<call id>/" in a call);
     - `sites`/`seen`: how often each block is called in this scope / has been so far (numbering)."""
 
-    __slots__ = ("tensors", "consts", "layers", "info", "prefix", "tprefix", "sites", "seen", "stmt")
+    __slots__ = ("tensors", "consts", "layers", "info", "prefix", "tprefix", "sites", "seen")
 
     def __init__(self, tensors, consts, layers, info: BlockInfo | None, prefix: str, tprefix: str,
                  sites: dict[str, int]):
@@ -220,7 +220,6 @@ class Env:
         self.tprefix = tprefix
         self.sites = sites
         self.seen: dict[str, int] = {}
-        self.stmt = ""  # the statement at hand (names block calls at the top level)
 
     def layer(self, name: str, st: State) -> Shared | None | bool:
         """The `layer` declaration `name` visible here (None: declared, with errors); False if none."""
@@ -331,10 +330,6 @@ def several(st: State, values, node, one: bool, names: int = 1) -> None:
     else:
         st.error("GD0126", f"{what} returns {n} tensor{'s' if n != 1 else ''} ({shapes}), but {names} names are given",
                  node.span, help=f"give {n} name{'s' if n != 1 else ''} ('_' for a tensor you do not need)")
-
-
-def _operand_type(value) -> TensorType | None:
-    return value[1] if value is not None else None
 
 
 # ---- heads ---------------------------------------------------------------------------------------
@@ -604,7 +599,7 @@ def repeat(st: State, env: Env, base: str, tbase: str, step: ir.Repeat, current,
         return None, None
     if current[1] is None or st.dry:
         # nothing to apply it to: check its arguments once
-        values, activation = apply_step(st, env, base, tbase, step.step, _NOTHING, ids, output_last, 1, index)
+        apply_step(st, env, base, tbase, step.step, _NOTHING, ids, output_last, 1, index)
         return None, None
     if st.too_deep(step.span):
         return None, None
@@ -636,7 +631,6 @@ def bind_statement(st: State, env: Env, stmt) -> None:
     """`NAME = CHAIN` or `A, B = CHAIN` (at the top level, or in a block's body)."""
     if type(stmt) is ir.Assign:
         name = stmt.name.name
-        env.stmt = name
         if name == ir.DISCARD:  # built, then left out of the graph (nothing can use it)
             base = st.unique("_")
             chain(st, env, base, stmt.chain, [env.tprefix + base])
@@ -646,7 +640,6 @@ def bind_statement(st: State, env: Env, stmt) -> None:
         return
     names = [n.name for n in stmt.names]
     base = next((n for n in names if n != ir.DISCARD), None) or st.unique("_")
-    env.stmt = base
     finals = [env.tprefix + n if n != ir.DISCARD else f"{env.tprefix}{base}/_{k}" for k, n in enumerate(names)]
     values = chain(st, env, base, stmt.chain, finals)
     for n, value in zip(names, values, strict=True):
