@@ -138,7 +138,7 @@ def _math(st: State, env: Env, op: str, left, right, e, tensor_id: str | None):
     inputs = tuple(v[0] for v in ((left,) if op == "neg" else (left, right)) if v[0] is not None)
     lhs = left[0] if left[0] is not None else left[1]
     rhs = None if op == "neg" else (right[0] if right[0] is not None else right[1])
-    if not st.add_op(MathOp(tid, op, lhs, rhs, inputs, out, e.span, calls=tuple(st.frames))):
+    if not st.add_op(MathOp(tid, op, lhs, rhs, inputs, out, e.span, calls=st.calls)):
         return None
     return (tid, out)
 

@@ -22,12 +22,13 @@ class BlockDef:
     """A block ready to be called: what resolution found, its defaults' values, and how often each
     block is called in its body (calls of a block called more than once are numbered)."""
 
-    __slots__ = ("info", "defaults", "sites")
+    __slots__ = ("info", "defaults", "sites", "callables")
 
-    def __init__(self, info: BlockInfo, defaults: dict[str, object], sites: dict[str, int]):
+    def __init__(self, info: BlockInfo, defaults: dict[str, object], sites: dict[str, int], callables: frozenset):
         self.info = info
         self.defaults = defaults
         self.sites = sites
+        self.callables = callables  # the names its body may call as blocks or `layer` declarations
 
 
 def block_call(st: State, env: Env, base: str, node, call_args, chain_input):
@@ -48,7 +49,7 @@ def block_call(st: State, env: Env, base: str, node, call_args, chain_input):
                  f"'{names[0]}' is a constant", node.span,
                  help=f"give it as an argument: {name}(...) at a chain's head")
         return None
-    given = bind_positions(st, f"block '{name}'", names, call_args, skip, "")
+    given = bind_positions(st, f"block '{name}'", names, call_args, skip)
     if given is None:
         st.ok = False
         return None
@@ -134,7 +135,9 @@ def expand(st: State, env: Env, base: str, block: BlockDef, bound: dict[str, tup
                 local_consts[pname] = value
         inner = Env(tensors, Consts(local_consts, info.defs, st.params), {}, info, f"{call_id}_", f"{call_id}/",
                     block.sites)
+        inner.callables = block.callables
         st.frames.append(BlockCall(call_id, info.name, span))
+        st.calls = tuple(st.frames)
         try:
             results = None
             for stmt in info.decl.body:
@@ -152,6 +155,7 @@ def expand(st: State, env: Env, base: str, block: BlockDef, bound: dict[str, tup
             return results
         finally:
             st.frames.pop()
+            st.calls = tuple(st.frames)
     finally:
         st.expanding -= 1
         if outer:

@@ -68,7 +68,7 @@ def apply_call(st: State, env: Env, base: str, tbase: str, spec, args, call_args
         ids = [finals[0] if finals is not None else f"{tbase}/0"]
     else:
         ids = [f"{tbase}/0.{k}" for k in range(len(outs))]
-    frames = tuple(st.frames)
+    frames = st.calls
     if shared is not None:
         if not shared_count(st, shared, count, first, decl, span):
             return None

@@ -87,7 +87,7 @@ class State:
 
     __slots__ = ("symbols", "diags", "params", "shared", "layers", "ops", "used_names", "next_suffix",
                  "final_activation", "ok", "type_pool", "blocks", "frames", "dry", "expanding", "expanded",
-                 "halted", "declared", "site")
+                 "halted", "declared", "site", "calls", "callables")
 
     def __init__(self, symbols: Symbols):
         self.symbols = symbols
@@ -105,6 +105,9 @@ class State:
         self.type_pool: dict[tuple, TensorType] = {}  # (shape, dtype) -> the one TensorType
         self.blocks: dict[str, BlockDef] = {}  # the blocks defined so far
         self.frames: list[BlockCall] = []  # the block calls being expanded, outermost first
+        self.calls: tuple[BlockCall, ...] = ()  # the same, as the tuple layers and ops carry
+        # the program's blocks and `layer` declarations, wherever defined
+        self.callables = frozenset(n for n, d in symbols.defs.items() if d.kind in ("block", "layer"))
         self.dry = False  # checking a block's definition (no call)
         self.expanding = 0  # depth of block calls and repeats being expanded
         self.expanded = 0  # layers and ops they made
@@ -208,7 +211,7 @@ class Env:
       `tprefix`: what a tensor id begins with ("<call id>/" in a call);
     - `sites`/`seen`: how often each block is called in this scope / has been so far (numbering)."""
 
-    __slots__ = ("tensors", "consts", "layers", "info", "prefix", "tprefix", "sites", "seen")
+    __slots__ = ("tensors", "consts", "layers", "info", "prefix", "tprefix", "sites", "seen", "callables")
 
     def __init__(self, tensors, consts, layers, info: BlockInfo | None, prefix: str, tprefix: str,
                  sites: dict[str, int]):
@@ -220,6 +223,9 @@ class Env:
         self.tprefix = tprefix
         self.sites = sites
         self.seen: dict[str, int] = {}
+        # every name a call here may mean as a block or `layer` declaration (wherever defined): a
+        # call of any other name is the catalog's
+        self.callables: frozenset[str] = frozenset()
 
     def layer(self, name: str, st: State) -> Shared | None | bool:
         """The `layer` declaration `name` visible here (None: declared, with errors); False if none."""
@@ -293,8 +299,12 @@ def chain(st: State, env: Env, base: str, c: ir.Chain, finals: list[str], output
             values = None
         current = values[0] if values is not None else _NOTHING
         ids = finals if is_last else [f"{tbase}/{i + 1}"]
-        values, activation = apply_step(st, env, base, tbase, step, current, ids, is_last and output,
-                                        want if is_last else 1, i + 1)
+        if type(step) is ir.Call and step.callee.name not in env.callables:  # a catalog layer: the hot path
+            values, activation = _layer_step(st, env, base, step, current, ids, is_last and output,
+                                             want if is_last else 1)
+        else:
+            values, activation = apply_step(st, env, base, tbase, step, current, ids, is_last and output,
+                                            want if is_last else 1, i + 1)
         what = step
     if values is None:
         return [(f, None) for f in finals]
@@ -387,8 +397,8 @@ def _alias_identity(st: State, env: Env, base: str, tensor_id: str, value, span:
     t = catalog.get_layer("Identity").infer({}, value[1])  # Keras's Identity makes floats float32
     t = st.pooled(t)
     layer_name = st.unique(f"{base}_identity")
-    st.layers[layer_name] = Layer(layer_name, "Identity", {}, span, 0, calls=tuple(st.frames))
-    st.add_op(ApplyOp(tensor_id, layer_name, (value[0],), t, span, calls=tuple(st.frames)))
+    st.layers[layer_name] = Layer(layer_name, "Identity", {}, span, 0, calls=st.calls)
+    st.add_op(ApplyOp(tensor_id, layer_name, (value[0],), t, span, calls=st.calls))
     return (tensor_id, t)
 
 
@@ -456,7 +466,7 @@ def merge(st: State, env: Env, base: str, tbase: str, spec, call: ir.Call, final
         return None
     layer_name = st.unique(f"{layer_base(env, base)}_{name}")
     tensor_id = finals[0] if finals is not None else f"{tbase}/0"
-    frames = tuple(st.frames)
+    frames = st.calls
     out = st.pooled(out)
     if not st.add_op(ApplyOp(tensor_id, layer_name, tuple(n for n, _, _ in inputs), out, call.span, merge=True,
                              calls=frames)):
@@ -495,6 +505,9 @@ def _apply_one(st: State, spec, args, inp: TensorType, span: Span, want: int):
                  help="unpack them: " + ", ".join(f"t{k}" for k in range(1, len(outs) + 1)) + " = ... (a chain step "
                  "takes one tensor)")
         return None
+    if len(outs) == 1:
+        out = outs[0]
+        return (st.type_pool.setdefault((out.shape, out.dtype), out),), count
     return tuple(st.pooled(t) for t in outs), count
 
 
@@ -522,6 +535,8 @@ def apply_step(st: State, env: Env, base: str, tbase: str, step, current, ids: l
     kind = type(step)
     if kind is ir.Call:
         name = step.callee.name
+        if name not in env.callables:  # a catalog layer (the common case: no lookups of the program's names)
+            return _layer_step(st, env, base, step, current, ids, output_last, want)
         shared = env.layer(name, st)
         if shared is not False:
             st.error("GD0115", f"'{name}' is a layer declaration; it is applied by its name, without arguments",
@@ -535,22 +550,7 @@ def apply_step(st: State, env: Env, base: str, tbase: str, step, current, ids: l
             return block_call(st, env, base, step, step.args, current), None
         if env.user_name(name, st):
             return None, None
-        spec = lookup_layer(st, step.callee, env.visible_callables)
-        args = bind(st, spec, step, env.consts) if spec is not None else None
-        if spec is None or args is None or current[1] is None or st.halted:
-            return None, None
-        result = _apply_one(st, spec, args, current[1], step.span, want)
-        if result is None:
-            return None, None
-        outs, count = result
-        # an output's last layer is named after the output (the name is the output's own)
-        layer_name = ids[0] if output_last else st.unique(f"{layer_base(env, base)}_{snake(spec.name)}")
-        frames = tuple(st.frames)
-        more = tuple(zip(ids[1:], outs[1:], strict=True)) if len(outs) > 1 else ()
-        if not st.add_op(ApplyOp(ids[0], layer_name, (current[0],), outs[0], step.span, calls=frames, more=more)):
-            return None, None
-        st.layers[layer_name] = Layer(layer_name, spec.name, args, step.span, count, calls=frames)
-        return [(ids[0], outs[0]), *more], _activation(spec, args)
+        return _layer_step(st, env, base, step, current, ids, output_last, want)
     if kind is ir.Ref:
         name = step.name
         shared = env.layer(name, st)
@@ -566,7 +566,7 @@ def apply_step(st: State, env: Env, base: str, tbase: str, step, current, ids: l
             tensor_id = f"{ids[0]}/shared" if output_last else ids[0]
             more = tuple(zip(ids[1:], outs[1:], strict=True)) if len(outs) > 1 else ()
             if not st.add_op(ApplyOp(tensor_id, shared.name, (current[0],), outs[0], step.span,
-                                     calls=tuple(st.frames), more=more)):
+                                     calls=st.calls, more=more)):
                 return None, None
             return [(tensor_id, outs[0]), *more], _activation(shared.spec, shared.args)
         block = env.block(name, st)
@@ -578,6 +578,35 @@ def apply_step(st: State, env: Env, base: str, tbase: str, step, current, ids: l
     if kind is ir.Repeat:
         return repeat(st, env, base, tbase, step, current, ids, output_last, want, index)
     return None, None  # pragma: no cover - the grammar makes no other step
+
+
+def _layer_step(st: State, env: Env, base: str, step: ir.Call, current, ids: list[str], output_last: bool, want: int):
+    """A catalog layer as a chain step: a new layer applied to the chain's tensor (the hot path
+    of every check: a program is mostly this)."""
+    spec = lookup_layer(st, step.callee, env.visible_callables)
+    args = bind(st, spec, step, env.consts) if spec is not None else None
+    if spec is None or args is None or current[1] is None or st.halted:
+        return None, None
+    result = _apply_one(st, spec, args, current[1], step.span, want)
+    if result is None:
+        return None, None
+    outs, count = result
+    # an output's last layer is named after the output (the name is the output's own)
+    layer_name = ids[0] if output_last else st.unique(
+        f"{base if env.info is None else env.prefix[:-1]}_{snake(spec.name)}")
+    frames = st.calls
+    if frames or len(outs) > 1:
+        more = tuple(zip(ids[1:], outs[1:], strict=True))
+        op = ApplyOp(ids[0], layer_name, (current[0],), outs[0], step.span, False, frames, (), more)
+        if not st.add_op(op):
+            return None, None
+        st.layers[layer_name] = Layer(layer_name, spec.name, args, step.span, count, False, frames)
+        values = [(ids[0], outs[0]), *more]
+    else:
+        st.ops.append(ApplyOp(ids[0], layer_name, (current[0],), outs[0], step.span))
+        st.layers[layer_name] = Layer(layer_name, spec.name, args, step.span, count)
+        values = [(ids[0], outs[0])]
+    return values, spec.activation(args) if spec.activation is not None else None
 
 
 def _activation(spec, args) -> str | None:
@@ -659,6 +688,6 @@ def layer_decl(st: State, env: Env, stmt: ir.LayerDecl) -> None:
     if args is None or st.dry:
         return
     keras_name = name if env.info is None else st.unique(f"{env.prefix}{name}")
-    shared = Shared(spec, args, stmt.call.span, keras_name, tuple(st.frames))
+    shared = Shared(spec, args, stmt.call.span, keras_name, st.calls)
     table[name] = shared
     st.declared.append(shared)

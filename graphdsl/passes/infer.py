@@ -49,6 +49,7 @@ def infer(
     named: list[str] = []
     optimizer = LossSpec("rmsprop", "rmsprop", {})
     env = Env({}, st.params, st.shared, None, "", "", {})
+    env.callables = st.callables
     blocks = symbols.blocks or {}
     for stmt in program.statements:
         kind = type(stmt)
@@ -168,10 +169,11 @@ def _block_decl(st: State, info) -> None:
         if p.default is not None:
             defaults[p.name.name] = evaluate(p.default, st.params, st.diags)
     sites = call_sites(decl.body, st.blocks.__contains__)
-    block = BlockDef(info, defaults, sites)
+    block = BlockDef(info, defaults, sites, st.callables | info.layers)
     tensors = {p.name.name: (None, None) for p in decl.params if info.param_kind(p.name.name) != CONSTANT}
     consts = Consts({}, info.defs, st.params)
     env = Env(tensors, consts, {}, info, "", "", sites)
+    env.callables = st.callables | info.layers
     st.dry = True
     try:
         for stmt in decl.body:

@@ -164,9 +164,10 @@ class _Walker:
     called name is where the walk happens ("block", "layer", or None: a catalog layer or merge),
     and `block(name)` gives a visible block's `BlockInfo`."""
 
-    def __init__(self, callable_kind, block):
+    def __init__(self, callable_kind, block, callables):
         self.callable_kind = callable_kind
         self.block = block
+        self.callables = callables  # every name that may be a block or `layer` declaration (a fast "no")
         self.out: list[tuple[object, str]] = []
 
     def statement(self, stmt: ir.Statement) -> list[tuple[object, str]]:
@@ -204,8 +205,16 @@ class _Walker:
         self.out.extend((r, "value") for r in expr_refs(expr))
 
     def args(self, arguments) -> None:
+        out = self.out
         for a in arguments or ():
-            self.value(a.value)
+            v = a.value
+            kind = type(v)
+            if kind in _LEAVES:  # most arguments: a literal
+                continue
+            if kind is ir.Ref:
+                out.append((v, "value"))
+            else:
+                out.extend((r, "value") for r in expr_refs(v))
 
     def chain(self, c: ir.Chain) -> None:
         self.head(c.head)
@@ -245,7 +254,7 @@ class _Walker:
 
     def head_call(self, call: ir.Call) -> None:
         name = call.callee.name
-        what = self.callable_kind(name)
+        what = self.callable_kind(name) if name in self.callables else None
         if what == "block":
             self.out.append((call.callee, "callee"))
             self.block_args(self.block(name), call.args, 0)
@@ -317,7 +326,7 @@ class _Walker:
             self.step(step.step)
         elif kind is ir.Call:
             name = step.callee.name
-            what = self.callable_kind(name)
+            what = self.callable_kind(name) if name in self.callables else None
             if what == "block":
                 self.out.append((step.callee, "callee"))
                 self.block_args(self.block(name), step.args, 1)
@@ -354,6 +363,7 @@ class _Resolver:
         self.pool: NamePool | None = None
         self.ordered: list[Definition] = []
         self.errors = 0  # errors reported so far
+        self.callables: frozenset[str] = frozenset()  # the program's blocks and layer declarations
 
     def error(self, code: str, message: str, span: Span, labels=(), help: str | None = None) -> None:
         self.diags.append(Diagnostic(code, Severity.ERROR, message, span, tuple(labels), help))
@@ -400,15 +410,17 @@ class _Resolver:
         self.pool = NamePool(((d.name, d.kind) for d in self.ordered), budget=20_000 + 8 * len(self.ordered))
         before = 0  # how many of `ordered` are defined above the statement at hand
         ordered = self.ordered
+        self.callables = frozenset(d.name for d in ordered if d.kind in ("block", "layer"))
+        walker = _Walker(_TopCallables(self, 0), self.blocks.get, self.callables)
+        top_use = self.top_use
         for index, stmt in enumerate(self.program.statements):
             while before < len(ordered) and ordered[before].index < index:
                 before += 1
             if type(stmt) is ir.BlockDecl:
                 self.block(stmt, index, before)
                 continue
-            walker = _Walker(_TopCallables(self, index), self.blocks.get)
             for node, expected in walker.statement(stmt):
-                self.top_use(node, expected, index, before)
+                top_use(node, expected, index, before)
 
         kinds = [d.kind for d in self.defs.values()]
         has_broken = any(isinstance(stmt, ir.Broken) for stmt in self.program.statements)
@@ -512,7 +524,7 @@ class _Resolver:
             if self.define(local, p.name, "eparam", -1):
                 param_uses[p.name.name] = []
             if p.default is not None:
-                walker = _Walker(_TopCallables(self, index), self.blocks.get)
+                walker = _Walker(_TopCallables(self, index), self.blocks.get, self.callables)
                 walker.out = []
                 walker.value(p.default)
                 for node, expected in walker.out:
@@ -547,7 +559,7 @@ class _Resolver:
         for k, stmt in enumerate(body):
             if type(stmt) in _TOP_ONLY:
                 continue
-            walker = _Walker(_BodyCallables(self, info, k), self.blocks.get)
+            walker = _Walker(_BodyCallables(self, info, k), self.blocks.get, self.callables | info.layers)
             for node, expected in walker.statement(stmt):
                 self.body_use(info, node, expected, k, before, pool, param_uses)
 
