@@ -186,16 +186,16 @@ def test_several_outputs_are_unpacked_and_must_match():
     report = ok(TRANSLATOR)
     assert report.tensors["h"] == report.tensors["c"] == ((None, 256), "float32")
     assert codes("input t: int32[?]\nseq, h = t -> Embedding(10, 4) -> LSTM(4, return_state=True)\n"
-                 "output o = seq -> Dense(1) loss mse\n")[-1] == ("GD0126", 2)
+                 "output o = seq -> Dense(1) loss mse\n")[-1] == ("GD0127", 2)
     mid = codes("input t: int32[?]\nh = t -> Embedding(10, 4) -> LSTM(4, return_state=True) -> Dense(1)\n"
                 "output o = h loss mse\n")
-    assert ("GD0126", 2) in mid
+    assert ("GD0127", 2) in mid
 
 
 def test_discarded_values_are_never_used_and_what_leads_nowhere_is_not_in_the_model():
     report = ok("input x: float32[8]\n_ = x -> Dense(100)\n_ = x -> Dense(100)\noutput o = x -> Dense(1) loss mse\n")
     assert report.param_count == 9 and list(report.graph.layers) == ["o"]
-    assert codes("input x: float32[8]\n_ = x -> Dense(2)\noutput o = _ -> Dense(1) loss mse\n") == [("GD0127", 3)]
+    assert codes("input x: float32[8]\n_ = x -> Dense(2)\noutput o = _ -> Dense(1) loss mse\n") == [("GD0128", 3)]
 
 
 def test_repeat_takes_a_constant_count_of_at_least_one():
@@ -224,8 +224,8 @@ def test_tensor_arithmetic_folds_constants_and_promotes_like_keras():
 
 
 def test_a_doubling_expansion_is_refused_at_its_bound():
-    report = check((ROOT / "tests" / "golden" / "GD0207_doubling_blocks.gd").read_text())
-    assert [d.code for d in report.diagnostics] == ["GD0207"]
+    report = check((ROOT / "tests" / "golden" / "GD0209_doubling_blocks.gd").read_text())
+    assert [d.code for d in report.diagnostics] == ["GD0209"]
 
 
 def test_expansion_is_linear_in_the_expanded_graph():

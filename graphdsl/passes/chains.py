@@ -18,7 +18,7 @@ what goes wrong there does not depend on any call (an unknown layer or argument,
 a tensor belongs), so it is reported even for a block nobody calls, once, without frames.
 
 Expansion is linear in the size of the expanded graph, and bounded: more than `MAX_EXPANDED`
-layers, ops and block calls made by block calls and repeats is refused (GD0207) as soon as it is
+layers, ops and block calls made by block calls and repeats is refused (GD0209) as soon as it is
 reached (a block call counts, so that a block making nothing cannot be repeated forever).
 """
 
@@ -152,7 +152,7 @@ class State:
             self.halted = True
             self.ok = False
             list.append(self.diags, Diagnostic(
-                "GD0207", Severity.ERROR,
+                "GD0209", Severity.ERROR,
                 f"the program expands to more than {MAX_EXPANDED:,} layers, ops and block calls",
                 self.site or Span(0, 0),
                 help="block calls and repeats make this many; check the repeat counts, and blocks that call "
@@ -168,7 +168,7 @@ class State:
             self.halted = True
             self.ok = False
             list.append(self.diags, Diagnostic(
-                "GD0207", Severity.ERROR, f"block calls and repeats nested more than {MAX_DEPTH} deep",
+                "GD0209", Severity.ERROR, f"block calls and repeats nested more than {MAX_DEPTH} deep",
                 self.site or span,
                 help="a block calls a block that calls a block ...; so deep a nesting is no model's structure"))
         return True
@@ -334,11 +334,11 @@ def several(st: State, values, node, one: bool, names: int = 1) -> None:
     shapes = ", ".join(fmt_shape(t) if t is not None else "?" for _id, t in values)
     what = _describe(node)
     if one and names == 1:
-        st.error("GD0126", f"{what} returns {n} tensors ({shapes}), but one is wanted here", node.span,
+        st.error("GD0127", f"{what} returns {n} tensors ({shapes}), but one is wanted here", node.span,
                  help="unpack them: " + ", ".join(f"t{k}" for k in range(1, n + 1)) + " = ... (a chain step takes "
                  "one tensor; continue a chain from one of them)")
     else:
-        st.error("GD0126", f"{what} returns {n} tensor{'s' if n != 1 else ''} ({shapes}), but {names} names are given",
+        st.error("GD0127", f"{what} returns {n} tensor{'s' if n != 1 else ''} ({shapes}), but {names} names are given",
                  node.span, help=f"give {n} name{'s' if n != 1 else ''} ('_' for a tensor you do not need)")
 
 
@@ -494,13 +494,13 @@ def _apply_one(st: State, spec, args, inp: TensorType, span: Span, want: int):
         st.error("GD0999", f"internal error in the {spec.name} rule: {type(err).__name__}: {err}", span)
         return None
     if want > 1 and len(outs) != want:
-        st.error("GD0126", f"{spec.name} returns {len(outs)} tensor{'s' if len(outs) != 1 else ''} here "
+        st.error("GD0127", f"{spec.name} returns {len(outs)} tensor{'s' if len(outs) != 1 else ''} here "
                  f"({', '.join(fmt_shape(t) for t in outs)}), but {want} names are given", span,
                  help=f"give {len(outs)} name{'s' if len(outs) != 1 else ''} ('_' for a tensor you do not need)"
                  if len(outs) > 1 else "unpack only what returns several tensors")
         return None
     if len(outs) > 1 and want == 1:
-        st.error("GD0126", f"{spec.name} returns {len(outs)} tensors here ({', '.join(fmt_shape(t) for t in outs)}), "
+        st.error("GD0127", f"{spec.name} returns {len(outs)} tensors here ({', '.join(fmt_shape(t) for t in outs)}), "
                  "but one is wanted", span,
                  help="unpack them: " + ", ".join(f"t{k}" for k in range(1, len(outs) + 1)) + " = ... (a chain step "
                  "takes one tensor)")

@@ -392,7 +392,7 @@ class _Resolver:
                     once[word] = stmt
                 continue
             if type(stmt) is ir.Return:
-                self.error("GD0123", "'return' belongs at the end of a block's body", stmt.span,
+                self.error("GD0124", "'return' belongs at the end of a block's body", stmt.span,
                            help="a block gives back tensors with return; the program names its results with "
                            "output NAME = ...")
                 continue
@@ -446,7 +446,7 @@ class _Resolver:
         """`_` used as a value: reported (once per place), and nothing else is said about it."""
         if node.name != DISCARD:
             return False
-        self.error("GD0127", "'_' discards a value; it cannot be used", node.span,
+        self.error("GD0128", "'_' discards a value; it cannot be used", node.span,
                    help="give the value a name to use it: a, b = ... instead of a, _ = ...")
         return True
 
@@ -534,7 +534,7 @@ class _Resolver:
         for k, stmt in enumerate(body):
             where = _TOP_ONLY.get(type(stmt))
             if where is not None:
-                self.error("GD0123", f"{where} belongs at the top level of the program, not in a block",
+                self.error("GD0124", f"{where} belongs at the top level of the program, not in a block",
                            _keyword_span(stmt),
                            help="a block's body holds tensor bindings (NAME = ...), `layer` declarations and "
                            "ends with return ...")
@@ -543,11 +543,11 @@ class _Resolver:
                 for ident in ir.defined_names(stmt):
                     self.define(local, ident, _kind(stmt), k)
         if not returns:
-            self.error("GD0124", f"block '{decl.name.name}' returns nothing", decl.close if decl.close.end else decl.span,
+            self.error("GD0125", f"block '{decl.name.name}' returns nothing", decl.close if decl.close.end else decl.span,
                        help="end its body with the tensors it gives back: return TENSOR, ...")
         elif returns[0] != len(body) - 1:
             after = body[returns[0] + 1]
-            self.error("GD0124", "nothing may follow 'return' in a block's body", after.span,
+            self.error("GD0125", "nothing may follow 'return' in a block's body", after.span,
                        labels=(Label(body[returns[0]].span, "the block returns here"),),
                        help="'return' is the body's last statement; move this above it")
         else:
@@ -581,7 +581,7 @@ class _Resolver:
                 other = CONSTANT if kind == TENSOR else TENSOR
                 if first[other] is not None:
                     self.error(
-                        "GD0125",
+                        "GD0126",
                         f"parameter '{name}' of block '{decl.name.name}' is used as a "
                         f"{'tensor' if kind == TENSOR else 'constant'} here, but as a "
                         f"{'constant' if kind == TENSOR else 'tensor'} before",
@@ -594,7 +594,7 @@ class _Resolver:
         if first[TENSOR] is not None:
             if p.default is not None:
                 self.error(
-                    "GD0125",
+                    "GD0126",
                     f"parameter '{name}' of block '{decl.name.name}' is a tensor, so it cannot have a default",
                     p.default.span,
                     labels=(Label(first[TENSOR], "used as a tensor here"),),
