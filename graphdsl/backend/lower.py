@@ -19,7 +19,6 @@ import contextlib
 import logging
 import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -198,6 +197,10 @@ def compile_model(graph: Graph, model: keras.Model) -> None:
         if out.metrics:
             metrics[out.name] = [_make_named(METRICS, m, keras.metrics) for m in out.metrics]
     model.compile(optimizer=optimizer, loss=loss, loss_weights=weights, metrics=metrics or None)
+    # Build the optimizer's slots now. Keras builds them when it loads a compiled model; had we
+    # saved an unbuilt optimizer (2 variables), loading would warn "Skipping variable loading for
+    # optimizer ..., because it has N variables whereas the saved optimizer has 2 variables".
+    model.optimizer.build(model.trainable_variables)
 
 
 def _build(graph: Graph, compile: bool) -> tuple[keras.Model, dict[str, Any]]:
@@ -313,36 +316,17 @@ def cross_check(graph: Graph, model: keras.Model, source: SourceFile | None = No
     return _cross_check(graph, model, tensors, source)
 
 
-# --- saving --------------------------------------------------------------------------------------
-
-
-def _file_mode(path: str) -> int:
-    """The mode a plain write would give: the existing file's, else 0o666 less the umask
-    (mkstemp creates 0o600 files, which would surprise whoever shares the model)."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+# --- saving ------------------------------------------------------------------------------------
 
 
 def save_atomic(model: keras.Model, path: str | os.PathLike[str]) -> None:
-    """Save `model` as a ``.keras`` file at `path`, atomically.
+    """Save `model` as a ``.keras`` file at `path`, atomically (`fileio.replacing`).
 
-    Writes a temporary file in the target folder (its name ends in ``.keras``, as Keras insists),
-    then renames it over `path`. On any failure the temporary file is removed and an existing file
-    at `path` is left byte-identical.
+    Keras writes a temporary file in the target folder (its name ends in ``.keras``, as Keras
+    insists), which is then renamed over `path`. On any failure, Ctrl-C or SIGTERM the temporary
+    file is removed and an existing file at `path` is left byte-identical.
     """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".graphdsl-", suffix=".keras", dir=folder)
-    os.close(fd)
-    try:
+    from ..fileio import replacing  # noqa: PLC0415
+
+    with replacing(path, suffix=".keras") as tmp:
         model.save(tmp, overwrite=True)
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

@@ -80,8 +80,9 @@ def infer(
     inferred type of every named tensor (None where unknown), and the diagnostics."""
     st = _State(symbols, [])
     st.used_names.update(symbols.defs)
+    origins = getattr(overrides, "origins", None) or {}
     overrides = dict(overrides or {})
-    _check_overrides(st, program, overrides)
+    _check_overrides(st, program, overrides, origins)
 
     inputs: list[InputOp] = []
     outputs: list[OutputSpec] = []
@@ -156,26 +157,43 @@ def infer(
     return graph, tensors, st.diags
 
 
-def _check_overrides(st: _State, program: ir.Program, overrides: dict) -> None:
+def _check_overrides(st: _State, program: ir.Program, overrides: dict, origins: Mapping) -> None:
+    """Every override names a declared param and is a constant. A mistake is shown where the
+    override was written (a -D argument), or without a location when it came from Python."""
     declared = [s.name.name for s in program.statements if isinstance(s, ir.ParamDecl)]
     for name in list(overrides):
+        origin = origins.get(name)
         if name not in declared:
             hint = suggest(name, declared)
-            st.error(
-                "GD0119",
-                f"there is no param '{name}' to override",
-                Span(0, 0),
+            st.diags.append(Diagnostic(
+                "GD0119", Severity.ERROR, f"there is no param '{name}' to override",
+                origin.name if origin else None,
                 help=f"did you mean '{hint}'?" if hint else (
                     "the program declares no params" if not declared else "params: " + ", ".join(declared)
                 ),
-            )
+                source=origin.source if origin else None,
+            ))
+            st.ok = False
             del overrides[name]
             continue
         value = overrides[name]
         if not _is_constant(value):
-            st.error("GD0119", f"the override of param '{name}' is not a constant: {value!r}", Span(0, 0),
-                     help="a param is a number, string, True/False/None, or a tuple of those")
+            st.diags.append(Diagnostic(
+                "GD0119", Severity.ERROR, f"the override of param '{name}' is not a constant: {_describe(value)}",
+                origin.value if origin else None,
+                help="a param is a number, string, True/False/None, or a tuple of those",
+                source=origin.source if origin else None,
+            ))
+            st.ok = False
             del overrides[name]
+
+
+def _describe(value: object) -> str:
+    """A Python value in a message: its type, and a short repr."""
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
 
 
 def _is_constant(value: object) -> bool:
