@@ -208,23 +208,28 @@ def analyze(
     params: Mapping[str, object] | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
 ) -> tuple[Report, Graph | None]:
-    """Parse and check a program; return the report and, when there are no errors, the graph."""
+    """Parse and check a program (its text, or a path); return the report and, when there are
+    no errors, the graph."""
+    text, filename, unreadable = _text_of(text, filename)
+    if unreadable is not None:
+        normalize_params(params), _budget(max_params)  # a wrong call is still a wrong call
+        return unreadable, None
     report, graph, _program = analyze_program(text, filename, params, max_params)
     return report, graph
 
 
 def analyze_program(
-    text: Program,
+    text: str,
     filename: str = "<string>",
     params: Mapping[str, object] | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
 ) -> tuple[Report, Graph | None, ir.Program | None]:
-    """`analyze`, and the IR it checked (for tools that index the source, e.g. the language server)."""
-    text, filename, unreadable = _text_of(text, filename)
+    """`analyze` of program text (never a path: tools that hold a file's contents call this), and
+    the IR it checked (for tools that index the source, e.g. the language server)."""
+    if not isinstance(text, str):
+        raise TypeError(f"graphdsl programs are text (str), not {type(text).__name__}")
     overrides = normalize_params(params)
     budget = _budget(max_params)
-    if unreadable is not None:
-        return unreadable, None, None
     source = SourceFile(filename, text)
     # The parser and passes allocate many small objects and make no reference cycles, so the
     # cyclic collector finds nothing and costs a quarter of the time on large programs.
@@ -257,6 +262,16 @@ def _lexable(source: SourceFile) -> SourceFile:
     """The source the parser reads: lone CRs as LFs (same offsets), so old Mac files parse."""
     text = unix_newlines(source.text)
     return source if text is source.text else SourceFile(source.name, text)
+
+
+def check_text(
+    text: str,
+    filename: str = "<string>",
+    params: Mapping[str, object] | None = None,
+    max_params: int = DEFAULT_MAX_PARAMS,
+) -> Report:
+    """`check` of program text, never a path (for tools that read the file themselves)."""
+    return analyze_program(text, filename, params, max_params)[0]
 
 
 def check(

@@ -10,6 +10,7 @@ CODES: dict[str, str] = {
     "GD0006": "a keyword used as a name",
     "GD0007": "an output clause (loss, weight, metrics) given twice",
     "GD0008": "the file is not UTF-8 text",
+    "GD0009": "a file that cannot be read or written (missing, a folder, no permission)",
     # names and arguments
     "GD0101": "undefined name",
     "GD0102": "name defined twice",

@@ -95,8 +95,9 @@ def test_golden_case_is_well_formed(path: Path):
     assert out_path.is_file(), f"{out_path.name} is missing (run with UPDATE_GOLDEN=1)"
     out = out_path.read_text(encoding="utf-8")
     assert f"[{m.group(1)}]" in out
-    # located in the program, or about the whole program, or on the command line (-D)
-    assert re.search(rf" --> (tests/golden/{re.escape(path.name)}(:|$)|<command line>:)", out, re.MULTILINE)
+    # located in the program, or about a whole file (the program, or one named beside it), or on
+    # the command line (-D)
+    assert re.search(r" --> (tests/golden/[\w.]+\.gd(:\d+:\d+)?$|<command line>:)", out, re.MULTILINE)
     assert "Traceback" not in out and "GD0999" not in out
 
 

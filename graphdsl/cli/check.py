@@ -46,7 +46,7 @@ def run(args) -> int:
         else:
             text, report = read_source(path)
         if text is not None:
-            report = api.check(text, path if path != "-" else "<stdin>", overrides, args.max_params)
+            report = api.check_text(text, path if path != "-" else "<stdin>", overrides, args.max_params)
         assert report is not None
         print_report(report, args.format, json_acc)
         unreadable |= has_file_problem(report)

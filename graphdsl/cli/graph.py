@@ -63,7 +63,8 @@ def run(args) -> int:
     if text is None:
         print_report(unreadable, "text", None)
         return EXIT_USAGE if has_file_problem(unreadable) else EXIT_ERRORS
-    report, graph = api.analyze(text, args.file if args.file != "-" else "<stdin>", overrides, args.max_params)
+    report, graph, _ = api.analyze_program(text, args.file if args.file != "-" else "<stdin>", overrides,
+                                           args.max_params)
     print_report(report, "text", None)
     if graph is None:
         return EXIT_ERRORS
