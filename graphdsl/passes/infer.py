@@ -177,6 +177,16 @@ def _check_overrides(st: _State, program: ir.Program, overrides: dict, origins: 
             del overrides[name]
             continue
         value = overrides[name]
+        if _too_large(value):
+            st.diags.append(Diagnostic(
+                "GD0119", Severity.ERROR, f"the override of param '{name}' is too large",
+                origin.value if origin else None,
+                help="integers have at most 30 digits, as in a program; no layer is that large",
+                source=origin.source if origin else None,
+            ))
+            st.ok = False
+            del overrides[name]
+            continue
         if not _is_constant(value):
             st.diags.append(Diagnostic(
                 "GD0119", Severity.ERROR, f"the override of param '{name}' is not a constant: {_describe(value)}",
@@ -194,6 +204,14 @@ def _describe(value: object) -> str:
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{text} ({type(value).__name__})"
+
+
+def _too_large(value: object) -> bool:
+    """An integer longer than a program may write (30 digits): beyond it, even printing the
+    number in a message fails (Python's limit on int-to-str conversion)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) >= 10**30
+    return isinstance(value, tuple) and any(_too_large(v) for v in value)
 
 
 def _is_constant(value: object) -> bool:
