@@ -39,6 +39,7 @@ from .graph import Graph
 from .overrides import normalize_params
 from .parser import parse_program
 from .passes import DEFAULT_MAX_PARAMS, run_passes
+from .passes.budget import MemoryEstimate, estimate
 from .source import SourceFile, Span, unix_newlines
 
 __all__ = ["Report", "analyze", "build", "check", "format", "parse"]
@@ -55,6 +56,8 @@ class Report:
     - ``tensors``: every named tensor whose type is known -> (shape with the batch axis as None,
       dtype), e.g. ``{"features": ((None, 128), "float32")}``.
     - ``param_count``: the model's parameter count (None when the program has errors).
+    - ``memory``: what training holds in memory (weights, gradients, optimizer slots, metric
+      state; ``memory.total`` in bytes), None when the program has errors.
 
     In a notebook a report shows itself as a short summary (`repr`, Markdown, HTML).
     """
@@ -65,6 +68,7 @@ class Report:
     tensors: dict[str, tuple[tuple[int | None, ...], str]]
     param_count: int | None
     graph: Graph | None = field(default=None, repr=False)
+    memory: MemoryEstimate | None = None
 
     @property
     def errors(self) -> list[LocatedDiagnostic]:
@@ -191,6 +195,19 @@ def _text_of(program: Program, filename: str) -> tuple[str | None, str, Report |
     return program, filename, None
 
 
+def _memory(max_memory: object) -> int | None:
+    import numbers  # noqa: PLC0415
+
+    if max_memory is None:
+        return None
+    if isinstance(max_memory, bool) or not isinstance(max_memory, numbers.Integral):
+        raise TypeError(f"max_memory is a number of bytes (an int) or None for the machine's memory, "
+                        f"not {type(max_memory).__name__}: {max_memory!r}")
+    if max_memory < 0:
+        raise ValueError(f"max_memory must be at least 0, not {max_memory}")
+    return int(max_memory)
+
+
 def _budget(max_params: object) -> int:
     import numbers  # noqa: PLC0415
 
@@ -207,14 +224,15 @@ def analyze(
     filename: str = "<string>",
     params: Mapping[str, object] | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
+    max_memory: int | None = None,
 ) -> tuple[Report, Graph | None]:
     """Parse and check a program (its text, or a path); return the report and, when there are
     no errors, the graph."""
     text, filename, unreadable = _text_of(text, filename)
     if unreadable is not None:
-        normalize_params(params), _budget(max_params)  # a wrong call is still a wrong call
+        normalize_params(params), _budget(max_params), _memory(max_memory)  # a wrong call is still wrong
         return unreadable, None
-    report, graph, _program = analyze_program(text, filename, params, max_params)
+    report, graph, _program = analyze_program(text, filename, params, max_params, max_memory)
     return report, graph
 
 
@@ -223,6 +241,7 @@ def analyze_program(
     filename: str = "<string>",
     params: Mapping[str, object] | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
+    max_memory: int | None = None,
 ) -> tuple[Report, Graph | None, ir.Program | None]:
     """`analyze` of program text (never a path: tools that hold a file's contents call this), and
     the IR it checked (for tools that index the source, e.g. the language server)."""
@@ -230,6 +249,7 @@ def analyze_program(
         raise TypeError(f"graphdsl programs are text (str), not {type(text).__name__}")
     overrides = normalize_params(params)
     budget = _budget(max_params)
+    memory = _memory(max_memory)
     source = SourceFile(filename, text)
     # The parser and passes allocate many small objects and make no reference cycles, so the
     # cyclic collector finds nothing and costs a quarter of the time on large programs.
@@ -237,7 +257,7 @@ def analyze_program(
     gc.disable()
     try:
         program, diags = parse_program(_lexable(source))
-        graph, tensors, more = run_passes(program, overrides, budget)
+        graph, tensors, more = run_passes(program, overrides, budget, memory)
         diags = diags + more
     except RecursionError as err:  # pragma: no cover - the parser bounds nesting; a last guard
         program, graph, tensors, diags = None, None, {}, [internal_error(err)]
@@ -254,7 +274,8 @@ def analyze_program(
     known = {
         name: (t.keras_shape(), t.dtype) for name, t in tensors.items() if t is not None
     }
-    report = Report(source, ok, located, known, graph.param_count if graph else None, graph)
+    report = Report(source, ok, located, known, graph.param_count if graph else None, graph,
+                    estimate(graph) if graph is not None else None)
     return report, graph, program
 
 
@@ -269,9 +290,10 @@ def check_text(
     filename: str = "<string>",
     params: Mapping[str, object] | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
+    max_memory: int | None = None,
 ) -> Report:
     """`check` of program text, never a path (for tools that read the file themselves)."""
-    return analyze_program(text, filename, params, max_params)[0]
+    return analyze_program(text, filename, params, max_params, max_memory)[0]
 
 
 def check(
@@ -279,6 +301,7 @@ def check(
     filename: str = "<string>",
     params: Mapping[str, object] | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
+    max_memory: int | None = None,
 ) -> Report:
     """Check a program (its text, or a path: see the module's rule) without building it and
     without importing TensorFlow.
@@ -286,8 +309,11 @@ def check(
     Never raises for any text. Raises `TypeError`/`ValueError` for a wrong call (`params` keyed
     by something other than str, a `max_params` that is not a non-negative int) and `OSError`
     for a path that cannot be read.
+
+    `max_params` is the parameter budget; `max_memory` the memory budget in bytes (None: the
+    machine's memory), against the estimate of what training holds (`Report.memory`).
     """
-    return analyze(text, filename, params, max_params)[0]
+    return analyze(text, filename, params, max_params, max_memory)[0]
 
 
 def parse(text: str, filename: str = "<string>") -> ir.Program:
@@ -307,13 +333,14 @@ def build(
     compile: bool = True,
     strategy=None,
     max_params: int = DEFAULT_MAX_PARAMS,
+    max_memory: int | None = None,
 ):
     """Check a program (its text, or a path) and build it into a (compiled) `keras.Model`.
 
     Raises `CompileError` for a program with errors (before TensorFlow is imported). With a
     `tf.distribute` strategy, inputs, layers, model and compile are all created in its scope.
     """
-    report, graph = analyze(text, filename, params, max_params)
+    report, graph = analyze(text, filename, params, max_params, max_memory)
     if graph is None:
         raise CompileError(report.diagnostics, report.render())
     from .backend import lower  # noqa: PLC0415 - TensorFlow is imported only here

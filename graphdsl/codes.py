@@ -33,6 +33,7 @@ CODES: dict[str, str] = {
     "GD0119": "unknown or invalid param override",
     "GD0120": "invalid arithmetic in an argument",
     "GD0121": "unknown keyword argument of a loss, metric or optimizer",
+    "GD0123": "a Keras loss or metric that model.compile cannot use (mean, sum)",
     # shapes and outputs
     "GD0201": "a layer cannot take its input (rank, dtype, size)",
     "GD0202": "merged tensors do not fit together",
@@ -40,6 +41,7 @@ CODES: dict[str, str] = {
     "GD0204": "the model exceeds the parameter budget",
     "GD0205": "an input dimension that is not positive",
     "GD0206": "an invalid loss weight",
+    "GD0207": "training the model needs more memory than the budget (by default the machine's memory)",
     # the program as a whole
     "GD0301": "no input: there is no model to build",
     "GD0302": "no output: there is no model to build",

@@ -168,13 +168,17 @@ def _make_layer(layer: Layer) -> keras.layers.Layer:
 
 
 def _make_named(registry: Registry, spec: LossSpec, module: Any) -> object:
-    """A loss, metric or optimizer: its canonical name, or its class called with the keyword arguments."""
-    if not spec.kwargs:
-        return spec.name
+    """A loss, metric or optimizer: its canonical name, or its class called with the keyword
+    arguments as Keras takes them (floats where floats are meant, lists where lists are)."""
+    from ..catalog.compile_args import compile_spec
+
     cls_name = registry.keras_class(spec.name) or registry.keras_class(spec.written)
-    if cls_name is None:
+    cspec = compile_spec(registry.kind, cls_name)
+    if not spec.kwargs and (cspec is None or not any(p.required for p in cspec.params)):
+        return spec.name
+    if cls_name is None or cspec is None:
         raise InternalError([f"{registry.kind} {spec.written!r} takes no arguments in Keras"])
-    return getattr(module, cls_name)(**{k: _keras_value(v) for k, v in spec.kwargs.items()})
+    return getattr(module, cls_name)(**cspec.keras_kwargs(spec.kwargs))
 
 
 def compile_model(graph: Graph, model: keras.Model) -> None:

@@ -74,7 +74,7 @@ def run(args) -> int:
         return finish(file_problem(out, problem), EXIT_USAGE)
     text, report = read_source(args.file)
     if text is not None:
-        report = api.check_text(text, name, overrides, args.max_params)
+        report = api.check_text(text, name, overrides, args.max_params, args.max_memory)
     assert report is not None
     if report.graph is None:  # TensorFlow was never imported
         return finish(report, EXIT_USAGE if has_file_problem(report) else EXIT_ERRORS)

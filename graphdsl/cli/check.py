@@ -46,7 +46,8 @@ def run(args) -> int:
         else:
             text, report = read_source(path)
         if text is not None:
-            report = api.check_text(text, path if path != "-" else "<stdin>", overrides, args.max_params)
+            report = api.check_text(text, path if path != "-" else "<stdin>", overrides, args.max_params,
+                                     args.max_memory)
         assert report is not None
         print_report(report, args.format, json_acc)
         unreadable |= has_file_problem(report)
@@ -108,7 +109,11 @@ def _rows(report) -> list[dict]:
 
 def shapes_json(report) -> dict:
     """`--shapes --format json`: the shape table of one file as a plain object."""
-    return {"file": report.source.name, "tensors": _rows(report), "params": report.graph.param_count}
+    mem = report.memory
+    memory = {"total": mem.total, "weights": mem.weights, "gradients": mem.gradients, "optimizer": mem.optimizer,
+              "metrics": mem.metrics, "initializer": mem.initializer}
+    return {"file": report.source.name, "tensors": _rows(report), "params": report.graph.param_count,
+            "trainable_params": mem.trainable_params, "memory": memory}
 
 
 def shapes_table(report) -> str:
@@ -130,6 +135,8 @@ def shapes_table(report) -> str:
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
     lines.append(f"Total params: {graph.param_count:,}")
+    if report.memory is not None:
+        lines.append(f"Memory: {report.memory.summary()}")
     return f"{report.source.name}\n" + "\n".join(lines) + "\n"
 
 

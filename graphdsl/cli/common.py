@@ -41,13 +41,39 @@ def count(text: str) -> int:
     return value
 
 
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4,
+          "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4,
+          "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4}
+
+
+def size(text: str) -> int:
+    """A memory size: ``8G``, ``512M``, ``1.5GiB``, ``16GB`` (powers of 1000), ``4e9`` bytes."""
+    import re  # noqa: PLC0415
+
+    m = re.fullmatch(r"\s*([0-9_.,]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]*)\s*", text)
+    unit = _UNITS.get(m.group(2).lower()) if m else None
+    if m is None or unit is None:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 8G, 512M, 1.5GiB, 16GB, 4e9)")
+    try:
+        number = float(m.group(1).replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r}") from None
+    value = number * unit
+    if not value < 2**63:
+        raise argparse.ArgumentTypeError(f"too large: {text!r}")
+    return int(value)
+
+
 def add_program_options(sp) -> None:
-    """`-D NAME=VALUE` and `--max-params`, for every command that checks a program."""
+    """`-D NAME=VALUE`, `--max-params` and `--max-memory`, for every command that checks a program."""
     sp.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
                     help="override a param (VALUE is a graphdsl constant: 1000, 0.5, \"relu\", (3, 3))")
     sp.add_argument("--max-params", type=count, default=DEFAULT_MAX_PARAMS, metavar="N",
                     help=f"refuse models with more parameters than N (default {DEFAULT_MAX_PARAMS:,}; "
                     "1e9 and 1_000_000_000 are accepted)")
+    sp.add_argument("--max-memory", type=size, default=None, metavar="SIZE",
+                    help="refuse models whose training needs more memory than SIZE (8G, 512M, 16GB; "
+                    "default: this machine's memory)")
 
 
 def file_problem(path: str, message: str) -> api.Report:

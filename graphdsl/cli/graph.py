@@ -64,7 +64,7 @@ def run(args) -> int:
         print_report(unreadable, "text", None)
         return EXIT_USAGE if has_file_problem(unreadable) else EXIT_ERRORS
     report, graph, _ = api.analyze_program(text, args.file if args.file != "-" else "<stdin>", overrides,
-                                           args.max_params)
+                                           args.max_params, args.max_memory)
     print_report(report, "text", None)
     if graph is None:
         return EXIT_ERRORS

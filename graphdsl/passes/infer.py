@@ -124,7 +124,7 @@ def infer(
             st.layers[name] = Layer(name, shared.spec.name, shared.args, shared.span, shared.params, declared=True)
 
     total = sum(layer.params for layer in st.layers.values())
-    if total > max_params:
+    if total > max_params and st.layers:
         biggest = max(st.layers.values(), key=lambda layer: layer.params)
         st.error(
             "GD0204",
@@ -537,7 +537,7 @@ def _output(st: _State, stmt: ir.OutputDecl) -> OutputSpec | None:
     st.types[name] = t
     loss = None
     if stmt.loss is not None:
-        loss = _spec(st, stmt.loss, catalog.LOSSES, "GD0111", "loss")
+        loss = _spec(st, stmt.loss, catalog.LOSSES, "GD0111", "loss", t)
         if loss is not None and t is not None:
             message = catalog.check_loss_fits(loss.name, t, st.final_activation.get(name))
             if message:
@@ -559,7 +559,7 @@ def _output(st: _State, stmt: ir.OutputDecl) -> OutputSpec | None:
                                            stmt.weight.span, help="add a loss, e.g. loss mse"))
     metrics = []
     for m in stmt.metrics or ():
-        spec = _spec(st, m, catalog.METRICS, "GD0112", "metric")
+        spec = _spec(st, m, catalog.METRICS, "GD0112", "metric", t)
         if spec is not None:
             metrics.append(spec)
     ok = st.ok and t is not None
@@ -569,7 +569,12 @@ def _output(st: _State, stmt: ir.OutputDecl) -> OutputSpec | None:
     return OutputSpec(name, name, t, loss, weight, tuple(metrics), stmt.span)
 
 
-def _spec(st: _State, spec: ir.Spec, registry, code: str, what: str) -> LossSpec | None:
+def _spec(st: _State, spec: ir.Spec, registry, code: str, what: str, output: TensorType | None = None
+          ) -> LossSpec | None:
+    """A loss, metric or optimizer: its name, and each keyword argument's value checked against
+    the Keras class it makes (`catalog.compile_args`), and against the output it judges."""
+    from ..catalog.compile_args import Output, compile_spec, unusable  # noqa: PLC0415 - only programs with outputs
+
     written = spec.name.name
     canonical = registry.canonical(written)
     if canonical is None:
@@ -577,8 +582,17 @@ def _spec(st: _State, spec: ir.Spec, registry, code: str, what: str) -> LossSpec
         st.error(code, f"unknown {what} '{written}'", spec.name.span,
                  help=f"did you mean '{hint}'?" if hint else None)
         return None
+    cls = registry.keras_class(written) or registry.keras_class(canonical)
+    why = unusable(registry.kind, cls)
+    if why is not None:
+        st.error("GD0123", f"{what} '{written}' cannot be compiled into a model", spec.name.span, help=why)
+        return None
+    cspec = compile_spec(registry.kind, cls)
+    allowed = [p.name for p in cspec.params] if cspec is not None else []
     kwargs: dict[str, object] = {}
-    allowed = registry.keyword_args(written) or ()
+    where: dict[str, Span] = {}  # argument -> its value, where a wrong value is shown
+    given: dict[str, Span] = {}  # argument -> the whole `name=value`, for "first given here"
+    ok = True
     for arg in spec.args or ():
         if arg.name is None:
             st.error("GD0121", f"arguments of a {what} are given by keyword", arg.span,
@@ -591,9 +605,28 @@ def _spec(st: _State, spec: ir.Spec, registry, code: str, what: str) -> LossSpec
                      help=f"did you mean '{hint}'?" if hint else (
                          f"it takes: {', '.join(allowed)}" if allowed else "it takes no arguments"))
             return None
+        if key in given:
+            st.error("GD0108", f"argument '{key}' of {what} '{written}' is given twice", arg.span,
+                     labels=(Label(given[key], "first given here"),))
+            ok = False
+            continue
+        where[key], given[key] = arg.value.span, arg.span
         value = evaluate(arg.value, st.params, st.diags)
         if is_unknown(value):
             st.ok = False
-            return None
+            ok = False
+            continue
         kwargs[key] = value
-    return LossSpec(canonical, written, kwargs)
+    if not ok:
+        return None
+    if cspec is not None:
+        for p in cspec.params:
+            if p.required and p.name not in kwargs:
+                st.error("GD0106", f"{what} '{written}' is missing its required argument '{p.name}'", spec.span,
+                         help=f"Keras has no default for it: write {written}({p.name}=...)")
+                ok = False
+        if ok:
+            for name, message in cspec.check(kwargs, Output(output)):
+                st.error("GD0109", f"{written}({name}=...): {message}", where.get(name, spec.span))
+                ok = False
+    return LossSpec(canonical, written, kwargs, spec.span) if ok else None
