@@ -150,7 +150,7 @@ def test_fmt_of_a_file_it_cannot_replace_changes_nothing(tmp_path: Path, capsys,
     path = tmp_path / "ugly.gd"
     path.write_text("input x: float32[8]\noutput y = x->Dense(1) loss mse\n")
     before = path.read_bytes()
-    monkeypatch.setattr("graphdsl.cli.fmt.problem_writing", lambda p: f"{p} is read-only")
+    monkeypatch.setattr("graphdsl.fileio.problem_writing", lambda p: f"{p} is read-only")
     assert main(["fmt", str(path), "no_such.gd"]) == 2
     err = capsys.readouterr().err
     assert f"error[GD0009]: cannot write {path}: {path} is read-only" in err

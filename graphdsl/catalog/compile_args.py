@@ -7,15 +7,21 @@ written here by hand, one `CompileSpec` per class, with the rules that tie argum
 (``num_labels`` needs ``multi_label=True``) or to the output they judge (a ``class_id`` below the
 number of units, an ``axis`` the output has, no axis twice).
 
-Every accepted argument is one Keras keeps: some are refused because Keras would silently change
-them, found by building, saving and reloading each with ``safe_mode=True``
-(``tests/keras/test_compile_args_keras.py`` holds that to the installed Keras):
+Every accepted argument is one Keras keeps and trains with. Some are refused because Keras would
+silently change them or fail, found by building, training, saving and reloading each with
+``safe_mode=True`` (``tests/keras/test_compile_args_keras.py`` holds that to the installed Keras):
 
 - ``huber(delta=...)``: `Huber.get_config` drops ``delta``; the model reloads with ``delta=1.0``.
 - ``cosine_similarity(axis=...)`` (the loss and the metric) and
   ``sparse_categorical_crossentropy(axis=...)`` (the loss): ``axis`` is not saved; it reloads as -1.
 - ``auc(label_weights=...)``: saved as a tensor that ``load_model`` cannot turn back into one (the
   file does not load at all).
+- ``r2_score(num_regressors=...)`` other than 0: the adjusted score tests a tensor in a Python
+  ``if``, which fails inside a compiled ``fit``.
+- ``mean`` and ``sum``: metrics of values, not of (targets, predictions): compile cannot use them.
+- the IoU metrics: ``sparse_y_pred`` must be False (a graphdsl output holds scores, not class ids),
+  ``axis`` must be -1, ``num_classes`` at least the output's units.
+- a loss's or metric's ``axis`` may not be the batch axis (the cross-entropies fail across it).
 
 Each spec also says what its object costs in memory, for the budget (`passes/budget.py`): a metric's
 state (AUC keeps four counters per threshold; an IoU a confusion matrix of ``num_classes`` squared)
@@ -30,7 +36,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
 from graphdsl.catalog._compile_signatures import SIGNATURES
 from graphdsl.catalog.types import REQUIRED, TensorType, fmt_value
@@ -193,8 +198,8 @@ class Axis(ArgKind):
 
 
 class Kept(ArgKind):
-    """An argument Keras does not keep in a saved model: only its default is accepted, anything
-    else would build a model that reloads differently."""
+    """An argument whose only working value is Keras's default: Keras does not keep any other in
+    a saved model (it would reload differently), or cannot train with it; `reason` says which."""
 
     def __init__(self, default: object, reason: str):
         self.default, self.reason = default, reason
@@ -207,11 +212,13 @@ class Kept(ArgKind):
 # ---- specs ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Output:
     """What a loss or metric judges: the output's type (None for an optimizer)."""
 
-    type: TensorType | None = None
+    __slots__ = ("type",)
+
+    def __init__(self, type: TensorType | None = None):  # noqa: A002 - the output's type
+        self.type = type
 
     @property
     def rank(self) -> int | None:
@@ -226,11 +233,16 @@ class Output:
         return self.type.shape[-1]
 
 
-@dataclass(frozen=True)
 class CompileParam:
-    name: str
-    default: object
-    kind: ArgKind
+    """One argument: its name, Keras's default (or REQUIRED) and what it accepts."""
+
+    __slots__ = ("default", "kind", "name")
+
+    def __init__(self, name: str, default: object, kind: ArgKind):
+        self.name, self.default, self.kind = name, default, kind
+
+    def __repr__(self) -> str:
+        return f"CompileParam({self.name!r}, {self.default!r}, {self.kind.name!r})"
 
     @property
     def required(self) -> bool:
@@ -243,17 +255,22 @@ Rule = Callable[[Mapping[str, object], Output], "tuple[str, str] | None"]
 Cost = Callable[[Mapping[str, object], Output], int]
 
 
-@dataclass(frozen=True)
 class CompileSpec:
-    """A Keras loss, metric or optimizer class: its arguments, rules and memory cost."""
+    """A Keras loss, metric or optimizer class: its arguments, rules and memory cost.
 
-    family: str  # "loss", "metric", "optimizer"
-    keras_class: str
-    params: tuple[CompileParam, ...]
-    rules: tuple[Rule, ...] = ()
-    # metric: bytes of state; optimizer: slots per trainable weight (its state is that many copies)
-    state_bytes: Cost | None = field(default=None, compare=False)
-    slots: Cost | None = field(default=None, compare=False)
+    `state_bytes` (metrics): the bytes of state for given arguments and output; `slots`
+    (optimizers): the copies of each trainable weight it keeps.
+    """
+
+    __slots__ = ("family", "keras_class", "params", "rules", "slots", "state_bytes")
+
+    def __init__(self, family: str, keras_class: str, params: tuple[CompileParam, ...], rules: tuple[Rule, ...] = (),
+                 *, state_bytes: Cost | None = None, slots: Cost | None = None):
+        self.family, self.keras_class, self.params, self.rules = family, keras_class, params, rules
+        self.state_bytes, self.slots = state_bytes, slots
+
+    def __repr__(self) -> str:
+        return f"CompileSpec({self.family!r}, {self.keras_class!r})"
 
     def param(self, name: str) -> CompileParam | None:
         for p in self.params:
@@ -295,7 +312,8 @@ class CompileSpec:
 
 
 def _axes_fit(name: str) -> Rule:
-    """Each axis is one the output has (counting the batch axis), and none is given twice."""
+    """Each axis is one the output has, not the batch axis (a loss or metric is computed per
+    sample; Keras's cross-entropies fail across the batch), and none is given twice."""
 
     def rule(args: Mapping[str, object], out: Output) -> tuple[str, str] | None:
         value = args.get(name)
@@ -307,6 +325,9 @@ def _axes_fit(name: str) -> Rule:
             if not -rank <= a < rank:  # type: ignore[operator]
                 return name, (f"axis {a} is not an axis of the output {_shape(out)}: "
                               f"it has {rank} (batch included), so axes run from {-rank} to {rank - 1}")
+            if a % rank == 0:  # type: ignore[operator]
+                return name, (f"axis {a} is the batch axis of the output {_shape(out)}: a loss or metric is computed "
+                              f"per sample, over axes 1 to {rank - 1} (or -1 to {1 - rank})")
         normal = [a % rank for a in axes]  # type: ignore[operator]
         if len(set(normal)) != len(normal):
             return name, f"the axes {fmt_value(value)} name an axis twice (of {rank} axes, batch included)"
@@ -364,12 +385,12 @@ def _sparse_predictions(args: Mapping[str, object], out: Output) -> tuple[str, s
 
 
 def _class_axis_last(args: Mapping[str, object], out: Output) -> tuple[str, str] | None:
-    """The IoU metrics take the class with the highest score along `axis`: the output's units."""
+    """The IoU metrics take the class with the highest score along `axis`, and Keras's code only
+    works with it written -1 (axis=1 on a rank-2 output fails in a reduction)."""
     axis = args.get("axis")
-    if out.rank is None or not _is_int(axis) or axis % out.rank == out.rank - 1:  # type: ignore[operator]
+    if axis == -1 or axis is None:
         return None
-    return "axis", (f"axis {axis} is not the axis of the output's classes: the scores of {_shape(out)} are on "
-                    f"its last axis (-1)")
+    return "axis", f"the IoU metrics find the classes on the output's last axis, written -1 (not {axis})"
 
 
 def _classes_cover_units(args: Mapping[str, object], out: Output) -> tuple[str, str] | None:
@@ -437,8 +458,10 @@ def _auc_state(args: Mapping[str, object], out: Output) -> int:
     return 4 * n * int(labels) * F32  # type: ignore[call-overload]
 
 
-def _per_unit(k: int) -> Cost:
-    return lambda args, out: k * (out.units or 1) * F32
+def _f_score_state(args: Mapping[str, object], out: Output) -> int:
+    """Four counters per unit, or four scalars when averaged over all units at once (micro)."""
+    per = 1 if args.get("average") == "micro" else (out.units or 1)
+    return 4 * per * F32
 
 
 def _at_threshold_state(args: Mapping[str, object], out: Output) -> int:
@@ -545,7 +568,8 @@ _KINDS: dict[str, dict[str, dict[str, ArgKind]]] = {
         "Precision": {"thresholds": _THRESHOLDS, "top_k": Maybe(Integer(1)), "class_id": _CLASS_ID},
         "PrecisionAtRecall": {"recall": _PROB, "num_thresholds": Integer(1), "class_id": _CLASS_ID},
         "R2Score": {"class_aggregation": Maybe(OneOf("uniform_average", "variance_weighted_average")),
-                    "num_regressors": Integer(0)},
+                    "num_regressors": Kept(0, "Keras's R2Score cannot compute the adjusted score inside a compiled "
+                                           "model (it tests a tensor in a Python if): fit would fail")},
         "Recall": {"thresholds": _THRESHOLDS, "top_k": Maybe(Integer(1)), "class_id": _CLASS_ID},
         "RecallAtPrecision": {"precision": _PROB, "num_thresholds": Integer(1), "class_id": _CLASS_ID},
         "RootMeanSquaredError": {},
@@ -629,8 +653,8 @@ for _cls in _KINDS["optimizer"]:
 _STATE: dict[str, Cost] = {
     "AUC": _auc_state,
     "BinaryIoU": lambda args, out: 2 * 2 * I64,
-    "F1Score": _per_unit(4),
-    "FBetaScore": _per_unit(4),
+    "F1Score": _f_score_state,
+    "FBetaScore": _f_score_state,
     "FalseNegatives": lambda args, out: _thresholds(args) * F32,
     "FalsePositives": lambda args, out: _thresholds(args) * F32,
     "TrueNegatives": lambda args, out: _thresholds(args) * F32,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 from ..diagnostics import render_text, sort_key
-from ..fileio import problem_writing, write_atomic
 from ..source import SourceFile
 from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, file_problem, has_file_problem, print_report, read_source
 
@@ -21,6 +20,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from ..fileio import problem_writing, write_atomic  # noqa: PLC0415 - only fmt writes
     from ..printer import format_text  # noqa: PLC0415
 
     status = EXIT_OK
