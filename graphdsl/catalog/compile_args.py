@@ -295,7 +295,7 @@ class CompileSpec:
         full = self.with_defaults(args)
         for rule in self.rules:
             found = rule(full, output)
-            if found is not None:
+            if found is not None and found[0] not in {name for name, _ in problems}:  # one per argument
                 problems.append(found)
         return problems
 
@@ -327,7 +327,7 @@ def _axes_fit(name: str) -> Rule:
                               f"it has {rank} (batch included), so axes run from {-rank} to {rank - 1}")
             if a % rank == 0:  # type: ignore[operator]
                 return name, (f"axis {a} is the batch axis of the output {_shape(out)}: a loss or metric is computed "
-                              f"per sample, over axes 1 to {rank - 1} (or -1 to {1 - rank})")
+                              f"per sample, over its other axes")
         normal = [a % rank for a in axes]  # type: ignore[operator]
         if len(set(normal)) != len(normal):
             return name, f"the axes {fmt_value(value)} name an axis twice (of {rank} axes, batch included)"
