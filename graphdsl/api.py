@@ -5,8 +5,8 @@
 >>> report.ok, report.param_count, report.tensors["y"]
 (True, 9, ((None, 1), 'float32'))
 
-`check` never raises for any text and never imports TensorFlow; `build` is the only entry point
-that does.
+`check` never raises for any text; `check` and `check_data` never import TensorFlow; `build` and
+`train` are the entry points that do.
 
 A program is given as text or as a path, by one rule that never guesses: an `os.PathLike`
 (``pathlib.Path("model.gd")``) is always a path; a `str` is a path exactly when it has no line break
@@ -18,10 +18,12 @@ once it ends in a newline, as files do.)
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from . import ir
 from .diagnostics import (
@@ -42,7 +44,13 @@ from .passes import DEFAULT_MAX_PARAMS, run_passes
 from .passes.budget import MemoryEstimate, estimate
 from .source import SourceFile, Span, unix_newlines
 
-__all__ = ["Report", "analyze", "build", "check", "format", "parse"]
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .backend.train import TrainResult
+    from .data import Dataset
+
+    DataLike = str | os.PathLike[str] | Mapping[str, Any] | Dataset
+
+__all__ = ["Report", "analyze", "build", "check", "check_data", "format", "parse", "train"]
 
 
 @dataclass(repr=False)
@@ -58,6 +66,8 @@ class Report:
     - ``param_count``: the model's parameter count (None when the program has errors).
     - ``memory``: what training holds in memory (weights, gradients, optimizer slots, metric
       state; ``memory.total`` in bytes), None when the program has errors.
+    - ``min_sizes``: for each input with `?` dimensions, the smallest size the model accepts on
+      each of them, by Keras axis: ``{"posts": {1: 269}}`` (computed on first use).
 
     In a notebook a report shows itself as a short summary (`repr`, Markdown, HTML).
     """
@@ -77,6 +87,16 @@ class Report:
     @property
     def warnings(self) -> list[LocatedDiagnostic]:
         return [d for d in self.diagnostics if d.severity == "warning"]
+
+    @functools.cached_property
+    def min_sizes(self) -> dict[str, dict[int, int | None]]:
+        """The smallest size each `?` dimension accepts (None: no size found), by input and axis."""
+        from .passes.minlen import min_sizes  # noqa: PLC0415 - not on check's own path
+
+        out: dict[str, dict[int, int | None]] = {}
+        for m in min_sizes(self.graph) if self.graph is not None else ():
+            out.setdefault(m.input, {})[m.axis] = m.size
+        return out
 
     def render(self) -> str:
         """The diagnostics as a person reads them (rustc/Elm style)."""
@@ -360,3 +380,128 @@ def format(text: str, filename: str = "<string>") -> str:  # noqa: A001 - the AP
         diags = sorted(diags, key=sort_key)
         raise CompileError([locate(d, source) for d in diags], render_text(diags, source))
     return result
+
+
+def _dataset(data: Any, name: str) -> Dataset:
+    """A path (.npz file or folder of .npy files), a mapping of arrays, or a Dataset."""
+    from . import data as data_mod  # noqa: PLC0415 - numpy is imported only for data
+
+    if isinstance(data, data_mod.Dataset):
+        return data
+    if isinstance(data, (str, os.PathLike)):
+        return data_mod.load(data)
+    if isinstance(data, Mapping):
+        return data_mod.from_arrays(data, name)
+    raise TypeError(f"data is a path (.npz or a folder of .npy files) or a mapping of arrays, not {type(data).__name__}")
+
+
+def check_data(
+    text: str,
+    data: DataLike,
+    *,
+    filename: str = "<string>",
+    params: Mapping[str, object] | None = None,
+    validation_data: DataLike | None = None,
+    validation_split: float | None = None,
+    max_params: int = DEFAULT_MAX_PARAMS,
+    max_memory: int | None = None,
+) -> Report:
+    """Check a program and its training data (and validation data) together, without TensorFlow.
+
+    `data` is a path to an ``.npz`` file or a folder of ``.npy`` files, or a mapping of arrays,
+    keyed by the program's input and output names. The report holds the program's diagnostics
+    and, if the program is clean, the data's (located at the `input`/`output` statement each
+    array is for). Raises `graphdsl.DataError` if the data cannot be read at all, and ValueError
+    for a `validation_split` outside (0, 1) or one that leaves no sample on either side.
+    """
+    return _check_data(text, data, filename, params, validation_data, validation_split, max_params, max_memory)[0]
+
+
+def _check_data(
+    text: str,
+    data: DataLike,
+    filename: str,
+    params: Mapping[str, object] | None,
+    validation_data: DataLike | None,
+    validation_split: float | None,
+    max_params: int,
+    max_memory: int | None = None,
+) -> tuple[Report, Dataset, Dataset | None]:
+    from . import data as data_mod  # noqa: PLC0415 - numpy is imported only for data
+
+    if validation_split is not None and validation_data is not None:
+        raise ValueError("give validation data or a validation split, not both")
+    if validation_split is not None and not 0 < validation_split < 1:
+        raise ValueError(f"the validation split is a fraction between 0 and 1, not {validation_split}")
+    report = check(text, filename, params, max_params, max_memory)
+    train_set = _dataset(data, "the training data")
+    val_set = _dataset(validation_data, "the validation data") if validation_data is not None else None
+    if report.graph is None:
+        return report, train_set, val_set
+    diags = data_mod.check_data(report.graph, train_set)
+    if val_set is not None:
+        diags += data_mod.check_data(report.graph, val_set)
+    diags.sort(key=sort_key)
+    located = report.diagnostics + [locate(d, report.source) for d in diags]
+    ok = not any(d.severity == "error" for d in located)
+    if ok and validation_split is not None:
+        n = next(iter(data_mod.fit_arrays(report.graph, train_set)[0].values())).shape[0]
+        fit, held = data_mod.split_sizes(n, validation_split)
+        if fit < 1 or held < 1:
+            raise ValueError(f"a validation split of {validation_split} of {n:,} samples leaves {fit:,} to train "
+                             f"on and {held:,} to validate on; each needs at least one")
+    checked = Report(report.source, ok, located, report.tensors, report.param_count, report.graph if ok else None,
+                     report.memory if ok else None)
+    return checked, train_set, val_set
+
+
+def train(
+    text: str,
+    data: DataLike,
+    *,
+    filename: str = "<string>",
+    params: Mapping[str, object] | None = None,
+    validation_data: DataLike | None = None,
+    validation_split: float | None = None,
+    epochs: int = 1,
+    batch_size: int = 32,
+    output: str | os.PathLike[str] | None = None,
+    checkpoint_dir: str | os.PathLike[str] | None = None,
+    log_dir: str | os.PathLike[str] | None = None,
+    seed: int | None = None,
+    distribute: str | None = None,
+    verbose: int | str = "auto",
+    callbacks: Sequence[Any] = (),
+    max_params: int = DEFAULT_MAX_PARAMS,
+    max_memory: int | None = None,
+) -> TrainResult:
+    """Check a program and its data, then build and train the model with Keras's `fit`.
+
+    Data as for `check_data`. Raises `CompileError` (with `.diagnostics`) if the program or the
+    data has errors, before TensorFlow is imported. With `output` (a ``.keras`` path) the trained
+    model is written atomically, with its history (``.history.csv``, ``.history.json``) and a
+    loss curve (``.loss.svg``) beside it. `checkpoint_dir` makes training resumable after a
+    crash; `log_dir` writes TensorBoard logs; `seed` makes it reproducible on CPU (it turns on
+    TensorFlow's op determinism, which stays on for the rest of the process); `distribute`
+    is ``"mirrored"`` or ``"multiworker"`` (from ``TF_CONFIG``). `callbacks` are Keras callbacks
+    added to `fit`'s. Returns a `TrainResult` (``.model``, ``.history``, ``.initial_epoch``,
+    ``.written``). Prints only what Keras prints (the progress bar, per `verbose`).
+    """
+    if output is not None and not os.fspath(output).endswith(".keras"):
+        raise ValueError(f"the output must end in .keras (Keras insists): {os.fspath(output)}")
+    report, train_set, val_set = _check_data(text, data, filename, params, validation_data, validation_split,
+                                             max_params, max_memory)
+    if report.graph is None:
+        raise CompileError(report.diagnostics, report.render())
+    from .backend import lower  # noqa: PLC0415 - TensorFlow is imported only here
+    from .backend import train as backend_train  # noqa: PLC0415
+
+    with lower.quiet_tensorflow():
+        return backend_train.train(
+            report.graph, train_set, source=report.source, validation_data=val_set,
+            validation_split=validation_split, epochs=epochs, batch_size=batch_size,
+            output=os.fspath(output) if output is not None else None,
+            checkpoint_dir=os.fspath(checkpoint_dir) if checkpoint_dir is not None else None,
+            log_dir=os.fspath(log_dir) if log_dir is not None else None,
+            seed=seed, distribute=distribute, verbose=verbose, callbacks=callbacks,
+        )

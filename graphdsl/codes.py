@@ -49,6 +49,17 @@ CODES: dict[str, str] = {
     "GD0304": "a tensor nothing uses (warning)",
     "GD0305": "a layer declaration nothing uses (warning)",
     "GD0306": "a param nothing uses (warning)",
+    # training data (graphdsl train), located at the input/output statement the array is for
+    "GD0401": "a missing array (with 'did you mean')",
+    "GD0402": "an array that is neither an input nor an output (warning)",
+    "GD0403": "an array of the wrong rank",
+    "GD0404": "an array whose size differs from the declared one",
+    "GD0405": "an array of the wrong dtype (or values its dtype cannot hold)",
+    "GD0406": "a ? dimension shorter than the model accepts (or sizes that do not fit together)",
+    "GD0407": "arrays of different lengths, or no samples",
+    "GD0408": "integer ids outside an Embedding's input_dim",
+    "GD0409": "targets that do not fit the output's loss",
+    "GD0410": "NaN or infinite values",
     # graphdsl itself
     "GD0999": "internal error in graphdsl (a bug: please report it)",
 }

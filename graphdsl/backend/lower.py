@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..catalog import MERGE_BY_KERAS_CLASS, LayerValue, get_layer, get_merge
 from ..catalog.names import LOSSES, METRICS, OPTIMIZERS, Registry
+from ..fileio import replacing
 from ..graph import Graph, Layer, LossSpec
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -330,7 +331,5 @@ def save_atomic(model: keras.Model, path: str | os.PathLike[str]) -> None:
     insists), which is then renamed over `path`. On any failure, Ctrl-C or SIGTERM the temporary
     file is removed and an existing file at `path` is left byte-identical.
     """
-    from ..fileio import replacing  # noqa: PLC0415
-
     with replacing(path, suffix=".keras") as tmp:
         model.save(tmp, overwrite=True)

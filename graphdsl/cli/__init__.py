@@ -25,11 +25,12 @@ COMMANDS = {
     "fmt": "fmt",
     "graph": "graph",
     "lsp": "lsp",
+    "train": "train",
 }
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict]:
-    p = argparse.ArgumentParser(prog="graphdsl", description="Check, format and build graphdsl (.gd) models.")
+    p = argparse.ArgumentParser(prog="graphdsl", description="Check, format, build and train graphdsl (.gd) models.")
     p.add_argument("--version", action="version", version=f"graphdsl {_version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     modules = {}

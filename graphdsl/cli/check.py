@@ -137,7 +137,18 @@ def shapes_table(report) -> str:
     lines.append(f"Total params: {graph.param_count:,}")
     if report.memory is not None:
         lines.append(f"Memory: {report.memory.summary()}")
+    lines += min_sizes_lines(report)
     return f"{report.source.name}\n" + "\n".join(lines) + "\n"
+
+
+def min_sizes_lines(report) -> list[str]:
+    """The smallest size each `?` dimension accepts (the data a model can take), one line each."""
+    lines = []
+    for name, axes in report.min_sizes.items():
+        for axis, size in axes.items():
+            shown = f"{size:,}" if size is not None else "none found (a layer wants one exact size)"
+            lines.append(f"  {name} (axis {axis}): {shown}")
+    return ["Minimum size of each ? dimension:", *lines] if lines else []
 
 
 def _shape(shape: list) -> str:

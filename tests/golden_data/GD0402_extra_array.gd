@@ -1,0 +1,7 @@
+# data: x = rng.random((8, 3))
+# data: y = rng.random((8, 1))
+# data: weights = rng.random((8,))
+input x: float32[3]
+
+output y = x -> Dense(1)
+    loss mse
