@@ -163,11 +163,15 @@ def _say(args):
 def _train(args, report, data, val, out: str) -> int:
     if not args.verbose:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import contextlib  # noqa: PLC0415
+
     from ..backend import lower  # noqa: PLC0415 - the only place this command imports TensorFlow
     from ..backend import train as backend  # noqa: PLC0415
 
     graph = report.graph
-    with lower.quiet_tensorflow(enabled=not args.verbose):
+    # beside a JSON document, Keras's progress goes to standard error with everything else said
+    progress = contextlib.redirect_stdout(sys.stderr) if args.format == "json" else contextlib.nullcontext()
+    with lower.quiet_tensorflow(enabled=not args.verbose), progress:
         try:
             result = backend.train(
                 graph, data, source=report.source, validation_data=val, validation_split=args.validation_split,
