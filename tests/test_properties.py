@@ -14,12 +14,13 @@ from hypothesis.extra.lark import from_lark
 import graphdsl
 from graphdsl.parser import KEYWORDS, grammar_text, parse_program
 from graphdsl.printer import format_text
-from graphdsl.source import SourceFile
+from graphdsl.source import SourceFile, unix_newlines
 from graphdsl.testing import Mistake, mutated_texts, programs, programs_with_mistake
 
 
 def parsed(text: str):
-    program, diags = parse_program(SourceFile("t", text))
+    """The IR as graphdsl reads `text` (a lone CR ends a line, as the API makes sure)."""
+    program, diags = parse_program(SourceFile("t", unix_newlines(text)))
     return program, diags
 
 
