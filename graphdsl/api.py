@@ -41,7 +41,7 @@ from .graph import Graph
 from .overrides import normalize_params
 from .parser import parse_program
 from .passes import DEFAULT_MAX_PARAMS, run_passes
-from .passes.budget import MemoryEstimate, estimate
+from .passes.budget import MemoryEstimate
 from .source import SourceFile, Span, unix_newlines
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -272,30 +272,31 @@ def analyze_program(
     memory = _memory(max_memory)
     source = SourceFile(filename, text)
     # The parser and passes allocate many small objects and make no reference cycles, so the
-    # cyclic collector finds nothing and costs a quarter of the time on large programs.
+    # cyclic collector finds nothing and costs a quarter of the time on large programs (and, left
+    # on while the report is made, half of it again: every new tuple makes it scan the whole IR).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        program, diags = parse_program(_lexable(source))
-        graph, tensors, more = run_passes(program, overrides, budget, memory)
-        diags = diags + more
-    except RecursionError as err:  # pragma: no cover - the parser bounds nesting; a last guard
-        program, graph, tensors, diags = None, None, {}, [internal_error(err)]
-    except Exception as err:  # a bug in graphdsl must still come back as a diagnostic
-        program, graph, tensors, diags = None, None, {}, [internal_error(err)]
+        try:
+            program, diags = parse_program(_lexable(source))
+            graph, tensors, more, memory = run_passes(program, overrides, budget, memory)
+            diags = diags + more
+        except RecursionError as err:  # pragma: no cover - the parser bounds nesting; a last guard
+            program, graph, tensors, memory, diags = None, None, {}, None, [internal_error(err)]
+        except Exception as err:  # a bug in graphdsl must still come back as a diagnostic
+            program, graph, tensors, memory, diags = None, None, {}, None, [internal_error(err)]
+        diags.sort(key=sort_key)
+        located = [locate(d, source) for d in diags]
+        ok = not any(d.severity == "error" for d in located)
+        if not ok:
+            graph = memory = None
+        known = {
+            name: (t.keras_shape(), t.dtype) for name, t in tensors.items() if t is not None
+        }
     finally:
         if collecting:
             gc.enable()
-    diags.sort(key=sort_key)
-    located = [locate(d, source) for d in diags]
-    ok = not any(d.severity == "error" for d in located)
-    if not ok:
-        graph = None
-    known = {
-        name: (t.keras_shape(), t.dtype) for name, t in tensors.items() if t is not None
-    }
-    report = Report(source, ok, located, known, graph.param_count if graph else None, graph,
-                    estimate(graph) if graph is not None else None)
+    report = Report(source, ok, located, known, graph.param_count if graph else None, graph, memory)
     return report, graph, program
 
 

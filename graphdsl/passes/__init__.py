@@ -14,7 +14,7 @@ from .. import ir
 from ..catalog.types import TensorType
 from ..diagnostics import Diagnostic
 from ..graph import Graph
-from .budget import check_memory
+from .budget import MemoryEstimate, check_memory
 from .infer import DEFAULT_MAX_PARAMS, infer
 from .lint import lint
 from .resolve import resolve
@@ -27,14 +27,18 @@ def run_passes(
     params: Mapping[str, object] | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
     max_memory: int | None = None,
-) -> tuple[Graph | None, dict[str, TensorType | None], list[Diagnostic]]:
-    """`max_memory` is the memory budget in bytes; None means the machine's memory."""
+) -> tuple[Graph | None, dict[str, TensorType | None], list[Diagnostic], MemoryEstimate | None]:
+    """The graph (None if there are errors), every named tensor's type, the diagnostics, and the
+    memory estimate of the graph. `max_memory` is the memory budget in bytes; None means the
+    machine's memory."""
     symbols, diags = resolve(program)
     graph, tensors, more = infer(program, symbols, params, max_params)
     diags += more
     diags += lint(program, symbols)
+    memory = None
     if graph is not None and not any(d.is_error for d in diags):
-        diags += check_memory(graph, max_memory)[1]
+        memory, over = check_memory(graph, max_memory)
+        diags += over
     if any(d.is_error for d in diags):
-        graph = None
-    return graph, tensors, diags
+        graph = memory = None
+    return graph, tensors, diags, memory

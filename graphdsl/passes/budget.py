@@ -105,18 +105,25 @@ def trainable(layer: Layer) -> int:
     return layer.params
 
 
-def _orthogonal_args(spec, args: Mapping[str, object]) -> bool:
+@functools.cache
+def _initializer_params(spec_name: str) -> tuple[tuple[str, object], ...]:
+    """(name, default) of a layer's initializer arguments."""
+    spec = catalog.get_layer(spec_name)
+    return tuple((p.name, p.default) for p in spec.params if p.name.endswith("_initializer")) if spec else ()
+
+
+@functools.lru_cache(maxsize=256)
+def _is_orthogonal(name: str) -> bool:
+    return catalog.INITIALIZERS.canonical(name) == "orthogonal"
+
+
+def _orthogonal_args(spec_name: str, args: Mapping[str, object]) -> bool:
     """Does a layer (or a layer given to it, like Bidirectional's) initialize with orthogonal?"""
-    if spec is None:
-        return False
-    for p in spec.params:
-        value = args.get(p.name, p.default)
-        if p.name.endswith("_initializer") and isinstance(value, str) and \
-                catalog.INITIALIZERS.canonical(value) == "orthogonal":
+    for name, default in _initializer_params(spec_name):
+        value = args.get(name, default)
+        if isinstance(value, str) and _is_orthogonal(value):
             return True
-        if isinstance(value, catalog.LayerValue) and _orthogonal_args(value.spec, value.args):
-            return True
-    return False
+    return any(isinstance(v, catalog.LayerValue) and _orthogonal_args(v.spec.name, v.args) for v in args.values())
 
 
 def _initializer_workspace(graph: Graph) -> int:
@@ -124,7 +131,7 @@ def _initializer_workspace(graph: Graph) -> int:
     weight, at most the layer's own size each."""
     largest = 0
     for layer in graph.layers.values():
-        if layer.params and _orthogonal_args(catalog.get_layer(layer.class_name), layer.args):
+        if layer.params and _orthogonal_args(layer.class_name, layer.args):
             largest = max(largest, 2 * layer.params * FLOAT_BYTES)
     return largest
 
