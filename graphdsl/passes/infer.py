@@ -562,11 +562,27 @@ def _output(st: _State, stmt: ir.OutputDecl) -> OutputSpec | None:
         spec = _spec(st, m, catalog.METRICS, "GD0112", "metric", t)
         if spec is not None:
             metrics.append(spec)
+    for spec in (loss, *metrics):
+        _logits_of_probabilities(st, spec, st.final_activation.get(name))
     ok = st.ok and t is not None
     st.ok = ok_before and st.ok
     if not ok:
         return None
     return OutputSpec(name, name, t, loss, weight, tuple(metrics), stmt.span)
+
+
+def _logits_of_probabilities(st: _State, spec: LossSpec | None, activation: str | None) -> None:
+    """from_logits=True on an output that ends in a softmax or sigmoid applies it twice: Keras
+    only warns at training time; say it here, where it was written."""
+    if spec is None or spec.kwargs.get("from_logits") is not True:
+        return
+    act = catalog.ACTIVATIONS.canonical(activation) if activation else None
+    if act in ("softmax", "sigmoid") and spec.span is not None:
+        st.diags.append(Diagnostic(
+            "GD0203", Severity.WARNING,
+            f"{spec.written}(from_logits=True) reads the output as logits, but it ends in a {act}: "
+            f"the {act} is applied twice", spec.span,
+            help=f"drop from_logits=True, or end the output without activation=\"{act}\""))
 
 
 def _spec(st: _State, spec: ir.Spec, registry, code: str, what: str, output: TensorType | None = None
