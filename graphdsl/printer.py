@@ -43,8 +43,9 @@ from dataclasses import dataclass, field
 
 from . import ir
 from .diagnostics import Diagnostic, internal_error
+from .escape import quote
 from .parser import parse_program
-from .source import SourceFile
+from .source import SourceFile, unix_newlines
 
 MAX_WIDTH = 100
 INDENT = "    "
@@ -58,7 +59,6 @@ __all__ = ["MAX_WIDTH", "format_expr", "format_program", "format_text"]
 _PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "//": 2}
 _UNARY = 3
 _ATOM = 4
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\0": "\\0"}
 
 
 def _prec(e: ir.Expr) -> int:
@@ -67,10 +67,6 @@ def _prec(e: ir.Expr) -> int:
     if isinstance(e, ir.Neg):
         return _UNARY
     return _ATOM
-
-
-def _string(value: str) -> str:
-    return '"' + "".join(_ESCAPES.get(ch, ch) for ch in value) + '"'
 
 
 def _number(value: int | float) -> str:
@@ -84,7 +80,7 @@ def format_expr(e: ir.Expr) -> str:
     if isinstance(e, ir.Number):
         return _number(e.value)
     if isinstance(e, ir.String):
-        return _string(e.value)
+        return quote(e.value)
     if isinstance(e, ir.Bool):
         return "True" if e.value else "False"
     if isinstance(e, ir.NoneLit):
@@ -341,6 +337,7 @@ def format_text(text: str, filename: str = "<string>") -> tuple[str | None, list
     error (a file with errors is never rewritten), and the diagnostics say why.
     """
     try:
+        text = unix_newlines(text)  # lines ending in a lone CR: the same offsets, lines the lexer sees
         program, diags = parse_program(SourceFile(filename, text))
     except Exception as err:  # a bug in the parser: never rewrite the file, say so
         return None, [internal_error(err)]

@@ -224,17 +224,15 @@ def resolve(program: ir.Program) -> tuple[Symbols, list[Diagnostic]]:
 
     kinds = [d.kind for d in defs.values()]
     has_broken = any(isinstance(stmt, ir.Broken) for stmt in program.statements)
-    end = program.span.end
     if "input" not in kinds and not has_broken:
         diags.append(
             Diagnostic("GD0301", Severity.ERROR, "the program declares no input: there is no model to build",
-                       Span(0, min(end, 0)), help="declare one, e.g.: input x: float32[16]")
+                       None, help="declare one, e.g.: input x: float32[16]")
         )
     if "output" not in kinds and not has_broken:
         diags.append(
             Diagnostic("GD0302", Severity.ERROR, "the program declares no output: there is no model to build",
-                       Span(0, min(end, 0)),
-                       help="declare one, e.g.: output y = x -> Dense(1) loss mse")
+                       None, help="declare one, e.g.: output y = x -> Dense(1) loss mse")
         )
     model_decl = once.get("model")
     symbols = Symbols(
