@@ -22,8 +22,6 @@ import functools
 import gc
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from . import ir
 from .diagnostics import (
@@ -39,12 +37,15 @@ from .diagnostics import (
 )
 from .graph import Graph
 from .overrides import normalize_params
-from .parser import parse_program
 from .passes import DEFAULT_MAX_PARAMS, run_passes
 from .passes.budget import MemoryEstimate
 from .source import SourceFile, Span, unix_newlines
+from .syntax import ENGINES, parse_program
 
+TYPE_CHECKING = False  # `typing` is not imported at run time (start-up); type checkers see what follows
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from typing import Any
+
     from .backend.train import TrainResult
     from .data import Dataset
 
@@ -53,7 +54,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 __all__ = ["Report", "analyze", "build", "check", "check_data", "format", "parse", "train"]
 
 
-@dataclass(repr=False)
 class Report:
     """What `check` found. Never an exception, for any text.
 
@@ -72,13 +72,33 @@ class Report:
     In a notebook a report shows itself as a short summary (`repr`, Markdown, HTML).
     """
 
-    source: SourceFile
-    ok: bool
-    diagnostics: list[LocatedDiagnostic]
-    tensors: dict[str, tuple[tuple[int | None, ...], str]]
-    param_count: int | None
-    graph: Graph | None = field(default=None, repr=False)
-    memory: MemoryEstimate | None = None
+    def __init__(
+        self,
+        source: SourceFile,
+        ok: bool,
+        diagnostics: list[LocatedDiagnostic],
+        tensors: dict[str, tuple[tuple[int | None, ...], str]],
+        param_count: int | None,
+        graph: Graph | None = None,
+        memory: MemoryEstimate | None = None,
+    ):
+        self.source = source
+        self.ok = ok
+        self.diagnostics = diagnostics
+        self.tensors = tensors
+        self.param_count = param_count
+        self.graph = graph
+        self.memory = memory
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Report:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def _key(self) -> tuple:
+        return (self.source, self.ok, self.diagnostics, self.tensors, self.param_count, self.graph, self.memory)
+
+    __hash__ = None  # mutable (a plain class: no dataclasses import on the check path)
 
     @property
     def errors(self) -> list[LocatedDiagnostic]:
@@ -245,14 +265,16 @@ def analyze(
     params: Mapping[str, object] | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
     max_memory: int | None = None,
+    engine: str = "fast",
 ) -> tuple[Report, Graph | None]:
     """Parse and check a program (its text, or a path); return the report and, when there are
     no errors, the graph."""
     text, filename, unreadable = _text_of(text, filename)
     if unreadable is not None:
         normalize_params(params), _budget(max_params), _memory(max_memory)  # a wrong call is still wrong
+        _check_engine(engine)
         return unreadable, None
-    report, graph, _program = analyze_program(text, filename, params, max_params, max_memory)
+    report, graph, _program = analyze_program(text, filename, params, max_params, max_memory, engine)
     return report, graph
 
 
@@ -262,11 +284,13 @@ def analyze_program(
     params: Mapping[str, object] | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
     max_memory: int | None = None,
+    engine: str = "fast",
 ) -> tuple[Report, Graph | None, ir.Program | None]:
     """`analyze` of program text (never a path: tools that hold a file's contents call this), and
     the IR it checked (for tools that index the source, e.g. the language server)."""
     if not isinstance(text, str):
         raise TypeError(f"graphdsl programs are text (str), not {type(text).__name__}")
+    _check_engine(engine)
     overrides = normalize_params(params)
     budget = _budget(max_params)
     memory = _memory(max_memory)
@@ -278,7 +302,7 @@ def analyze_program(
     gc.disable()
     try:
         try:
-            program, diags = parse_program(_lexable(source))
+            program, diags = parse_program(_lexable(source), engine)
             graph, tensors, more, memory = run_passes(program, overrides, budget, memory)
             diags = diags + more
         except RecursionError as err:  # pragma: no cover - the parser bounds nesting; a last guard
@@ -300,6 +324,11 @@ def analyze_program(
     return report, graph, program
 
 
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, not {engine!r}")
+
+
 def _lexable(source: SourceFile) -> SourceFile:
     """The source the parser reads: lone CRs as LFs (same offsets), so old Mac files parse."""
     text = unix_newlines(source.text)
@@ -312,9 +341,10 @@ def check_text(
     params: Mapping[str, object] | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
     max_memory: int | None = None,
+    engine: str = "fast",
 ) -> Report:
     """`check` of program text, never a path (for tools that read the file themselves)."""
-    return analyze_program(text, filename, params, max_params, max_memory)[0]
+    return analyze_program(text, filename, params, max_params, max_memory, engine)[0]
 
 
 def check(
@@ -323,6 +353,7 @@ def check(
     params: Mapping[str, object] | None = None,
     max_params: int = DEFAULT_MAX_PARAMS,
     max_memory: int | None = None,
+    engine: str = "fast",
 ) -> Report:
     """Check a program (its text, or a path: see the module's rule) without building it and
     without importing TensorFlow.
@@ -333,14 +364,22 @@ def check(
 
     `max_params` is the parameter budget; `max_memory` the memory budget in bytes (None: the
     machine's memory), against the estimate of what training holds (`Report.memory`).
+
+    `engine` chooses the parser: "fast" (the default) or "lark" (Lark's own LALR parser on the
+    same grammar; both give the same IR, see the README).
     """
-    return analyze(text, filename, params, max_params, max_memory)[0]
+    return analyze(text, filename, params, max_params, max_memory, engine)[0]
 
 
-def parse(text: str, filename: str = "<string>") -> ir.Program:
-    """Parse `text` into the IR; raises `CompileError` (with `.diagnostics`) on syntax errors."""
+def parse(text: str, filename: str = "<string>", engine: str = "fast") -> ir.Program:
+    """Parse `text` into the IR; raises `CompileError` (with `.diagnostics`) on syntax errors.
+
+    `engine` is "fast" (the default) or "lark", as for `check`."""
+    if not isinstance(text, str):
+        raise TypeError(f"graphdsl programs are text (str), not {type(text).__name__}")
+    _check_engine(engine)
     source = SourceFile(filename, text)
-    program, diags = parse_program(_lexable(source))
+    program, diags = parse_program(_lexable(source), engine)
     if diags:
         diags.sort(key=sort_key)
         raise CompileError([locate(d, source) for d in diags], render_text(diags, source))

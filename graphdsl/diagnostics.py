@@ -45,7 +45,7 @@ def _clean(value: str | None) -> str | None:
     return value
 
 
-@record
+@record(slots=True)
 class Label(Record):
     """A secondary place in the source that explains the diagnostic."""
 
@@ -56,7 +56,7 @@ class Label(Record):
         object.__setattr__(self, "message", _clean(self.message))
 
 
-@record
+@record(slots=True)
 class Diagnostic(Record):
     """One finding about a program, located in its source.
 
@@ -81,7 +81,7 @@ class Diagnostic(Record):
         return self.severity is Severity.ERROR
 
 
-@record
+@record(slots=True)
 class LocatedLabel(Record):
     """A label with its lines and columns resolved (1-based; the end is just past the span)."""
 
@@ -96,7 +96,7 @@ class LocatedLabel(Record):
                 "end_column": self.end_column, "message": self.message}
 
 
-@record
+@record(slots=True)
 class LocatedDiagnostic(Record):
     """A diagnostic with its file, lines and columns resolved (what the API hands out).
 
@@ -199,17 +199,27 @@ _MAX_LINE_SHOWN = 200  # a 5 MB one-line file must not print 5 MB
 
 def _render_line(source: SourceFile, line: int, col_start: int, col_end: int, mark: str, note: str,
                  gutter: int) -> list[str]:
-    text = visible(source.line_text(line).expandtabs(1))
+    # Only the part of the line that is shown is sliced out (a tab counts one column, as
+    # expandtabs(1) prints it): 60,000 diagnostics on one long line cost 60,000 short slices.
+    start, end = source.line_bounds(line)
     offset = 0
-    if len(text) > _MAX_LINE_SHOWN:
+    if end - start > _MAX_LINE_SHOWN:
         offset = max(0, col_start - 1 - _MAX_LINE_SHOWN // 2)
-        text = ("..." if offset else "") + text[offset : offset + _MAX_LINE_SHOWN] + "..."
+        shown = source.text[start + offset : min(start + offset + _MAX_LINE_SHOWN, end)]
+        text = ("..." if offset else "") + visible(shown.expandtabs(1)) + "..."
         offset -= 3 if offset else 0
+    else:
+        text = visible(source.text[start:end].expandtabs(1))
     pad = " " * gutter
     width = max(1, min(col_end - col_start, len(text) - (col_start - 1 - offset) + 1))
     carets = " " * (col_start - 1 - offset) + mark * width
     tail = f" {note}" if note else ""
     return [f"{line:>{gutter}} | {text}", f"{pad} | {carets}{tail}"]
+
+
+def _line_length(source: SourceFile, line: int) -> int:
+    start, end = source.line_bounds(line)
+    return end - start
 
 
 def render_one(diag: Diagnostic, source: SourceFile) -> str:
@@ -230,12 +240,12 @@ def render_one(diag: Diagnostic, source: SourceFile) -> str:
     pad = " " * gutter
     out.append(f"{pad}--> {source.name}:{start.line}:{start.column}")
     out.append(f"{pad} |")
-    end_col = end.column if end.line == start.line else len(source.line_text(start.line)) + 1
+    end_col = end.column if end.line == start.line else _line_length(source, start.line) + 1
     out += _render_line(source, start.line, start.column, max(end_col, start.column + 1), "^", "", gutter)
     for label in diag.labels:
         ls = source.location(label.span.start)
         le = source.location(label.span.end)
-        le_col = le.column if le.line == ls.line else len(source.line_text(ls.line)) + 1
+        le_col = le.column if le.line == ls.line else _line_length(source, ls.line) + 1
         rendered = _render_line(source, ls.line, ls.column, max(le_col, ls.column + 1), "-", label.message, gutter)
         out += rendered[1:] if ls.line == start.line else rendered  # same line: no second copy
     if diag.help:

@@ -13,14 +13,13 @@ Tensor ids: a named tensor's id is its name; an intermediate tensor of a chain i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
 
 from .catalog.types import TensorType
-from .records import Record, record
+from .records import Record, field, record
 from .source import Span
 
 
-@record
+@record(slots=True)
 class BlockCall(Record):
     """One call of a `block` (language version 2): a frame of the "macro backtrace" that made a
     layer or an op. Layers and ops made outside any block have no frames."""
@@ -30,7 +29,7 @@ class BlockCall(Record):
     span: Span  # the call in the source
 
 
-@record
+@record(slots=True)
 class InputOp(Record):
     """`input NAME: DTYPE[DIMS]` -> ``keras.Input(shape=type.shape, dtype=type.dtype, name=name)``."""
 
@@ -40,7 +39,7 @@ class InputOp(Record):
     span: Span
 
 
-@record
+@record(slots=True)
 class Layer(Record):
     """One Keras layer object. A `layer` declaration is one Layer applied at several places."""
 
@@ -54,7 +53,7 @@ class Layer(Record):
     calls: tuple[BlockCall, ...] = ()  # the block calls that made it, outermost first
 
 
-@record
+@record(slots=True)
 class ApplyOp(Record):
     """``tensor = layers[layer](inputs[0])``; a merge applies its layer to all its inputs."""
 
@@ -67,7 +66,7 @@ class ApplyOp(Record):
     calls: tuple[BlockCall, ...] = ()  # the block calls that made it, outermost first
 
 
-@record
+@record(slots=True)
 class LossSpec(Record):
     """A loss, metric or optimizer as Keras wants it: canonical name and keyword arguments."""
 
@@ -77,7 +76,7 @@ class LossSpec(Record):
     span: Span | None = field(default=None, compare=False)  # where it is written (None: the default optimizer)
 
 
-@record
+@record(slots=True)
 class OutputSpec(Record):
     name: str
     tensor: str  # the tensor whose producing layer is named `name`
@@ -88,7 +87,7 @@ class OutputSpec(Record):
     span: Span
 
 
-@record
+@record(slots=True)
 class Graph(Record):
     model_name: str
     inputs: tuple[InputOp, ...]

@@ -7,9 +7,7 @@ Lark (the parser builds these nodes) or Keras (the lowering reads them).
 
 from __future__ import annotations
 
-from dataclasses import field
-
-from .records import Record, record
+from .records import Record, field, record
 from .source import NO_SPAN, Span
 
 
@@ -17,7 +15,7 @@ def _span() -> Span:
     return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
-@record
+@record(slots=True)
 class Ident(Record):
     """A name as written, e.g. the `features` of `features = ...`."""
 
@@ -28,7 +26,7 @@ class Ident(Record):
 # ---- expressions (constant arguments) -------------------------------------------------------
 
 
-@record
+@record(slots=True)
 class Number(Record):
     value: int | float
     span: Span = _span()
@@ -44,24 +42,24 @@ class Number(Record):
         return hash((Number, type(self.value), self.value))
 
 
-@record
+@record(slots=True)
 class String(Record):
     value: str
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Bool(Record):
     value: bool
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class NoneLit(Record):
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Ref(Record):
     """A use of a name: a param inside an expression, a tensor at a chain's head, a layer step."""
 
@@ -69,19 +67,19 @@ class Ref(Record):
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class TupleLit(Record):
     items: tuple[Expr, ...]
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class ListLit(Record):
     items: tuple[Expr, ...]
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class BinOp(Record):
     op: str  # one of + - * / //
     left: Expr
@@ -89,7 +87,7 @@ class BinOp(Record):
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Neg(Record):
     """Unary minus (unary plus is dropped by the parser)."""
 
@@ -97,7 +95,7 @@ class Neg(Record):
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Arg(Record):
     """One argument of a call: positional when `name` is None."""
 
@@ -106,7 +104,7 @@ class Arg(Record):
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Call(Record):
     """`Name(args...)`: a layer call in a chain or an argument, a merge at a chain's head,
     or a called loss/metric/optimizer."""
@@ -122,7 +120,7 @@ Expr = Number | String | Bool | NoneLit | Ref | TupleLit | ListLit | BinOp | Neg
 # ---- chains ---------------------------------------------------------------------------------
 
 
-@record
+@record(slots=True)
 class Chain(Record):
     """`head -> step -> step`: the head is a `Ref` (a tensor) or a `Call` (a merge); each step is
     a `Call` (a layer made here) or a `Ref` (a `layer` declaration)."""
@@ -132,7 +130,7 @@ class Chain(Record):
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Spec(Record):
     """A loss, metric or optimizer: a Keras identifier, optionally called with keyword arguments."""
 
@@ -144,26 +142,26 @@ class Spec(Record):
 # ---- statements -----------------------------------------------------------------------------
 
 
-@record
+@record(slots=True)
 class ModelDecl(Record):
     name: Ident
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class ParamDecl(Record):
     name: Ident
     value: Expr
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Dim(Record):
     size: int | None  # None for `?`
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class InputDecl(Record):
     name: Ident
     dtype: Ident
@@ -171,21 +169,21 @@ class InputDecl(Record):
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Assign(Record):
     name: Ident
     chain: Chain
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class LayerDecl(Record):
     name: Ident
     call: Call
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class OutputDecl(Record):
     name: Ident
     chain: Chain
@@ -197,13 +195,13 @@ class OutputDecl(Record):
     clause_spans: tuple[tuple[str, Span], ...] = field(default=(), compare=False, repr=False)
 
 
-@record
+@record(slots=True)
 class OptimizerDecl(Record):
     spec: Spec
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Broken(Record):
     """A statement that did not parse. It keeps the name it was defining (if that much was
     readable) so later passes treat the name as defined-but-unknown instead of reporting every
@@ -218,7 +216,7 @@ class Broken(Record):
 Statement = ModelDecl | ParamDecl | InputDecl | Assign | LayerDecl | OutputDecl | OptimizerDecl | Broken
 
 
-@record
+@record(slots=True)
 class Comment(Record):
     """`# text` (the text excludes the `#`); kept for the formatter."""
 
@@ -226,7 +224,7 @@ class Comment(Record):
     span: Span = _span()
 
 
-@record
+@record(slots=True)
 class Program(Record):
     statements: tuple[Statement, ...]
     comments: tuple[Comment, ...] = field(default=(), compare=False)

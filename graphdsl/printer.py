@@ -39,13 +39,12 @@ same IR (spans aside), and every comment survives in order.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 
 from . import ir
 from .diagnostics import Diagnostic, internal_error
 from .escape import quote
-from .parser import parse_program
 from .source import SourceFile, unix_newlines
+from .syntax import parse_program
 
 MAX_WIDTH = 100
 INDENT = "    "
@@ -134,15 +133,18 @@ def _head_or_step(x: ir.Ref | ir.Call) -> str:
 # ---- statements as printed segments ------------------------------------------------------------
 
 
-@dataclass
 class _Seg:
     """One printed line of a statement; `anchor` is where it begins in the source."""
 
-    text: str
-    anchor: int
-    indent: str = ""
-    leading: list[ir.Comment] = field(default_factory=list)
-    trailing: list[ir.Comment] = field(default_factory=list)
+    __slots__ = ("text", "anchor", "indent", "leading", "trailing")
+
+    def __init__(self, text: str, anchor: int, indent: str = "", leading: list[ir.Comment] | None = None,
+                 trailing: list[ir.Comment] | None = None):
+        self.text = text
+        self.anchor = anchor
+        self.indent = indent
+        self.leading: list[ir.Comment] = [] if leading is None else leading
+        self.trailing: list[ir.Comment] = [] if trailing is None else trailing
 
 
 def _segments(stmt: ir.Statement) -> tuple[list[_Seg], int]:
@@ -284,6 +286,7 @@ def format_program(program: ir.Program, source_text: str) -> str:
     starts = [s.span.start for s in stmts]
     block_end = [s.span.end for s in stmts]
     free: list[ir.Comment] = []
+    anchors: dict[int, list[int]] = {}
 
     for c in sorted(program.comments, key=lambda c: c.span.start):
         i = bisect.bisect_right(starts, c.span.start) - 1
@@ -293,13 +296,15 @@ def format_program(program: ir.Program, source_text: str) -> str:
             continue
         segs = rendered[i][0]
         block_end[i] = max(block_end[i], c.span.end)
-        if own:
-            later = [s for s in segs if s.anchor > c.span.start]
-            if later:
-                later[0].leading.append(c)
-                continue
-        before = [s for s in segs if s.anchor <= c.span.start] or segs[:1]
-        before[-1].trailing.append(c)
+        # the segments' anchors ascend: find the comment's place by bisection, not by a scan
+        # (15,000 commented chain steps would otherwise cost 100 million comparisons)
+        if i not in anchors:
+            anchors[i] = [s.anchor for s in segs]
+        k = bisect.bisect_right(anchors[i], c.span.start)  # segs[:k] begin at or before the comment
+        if own and k < len(segs):
+            segs[k].leading.append(c)
+            continue
+        segs[max(k - 1, 0)].trailing.append(c)
 
     # blocks: (start, end, lines, section or None for a free comment)
     blocks: list[tuple[int, int, list[str], int | None]] = []

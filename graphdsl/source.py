@@ -7,11 +7,7 @@ Lines and columns are 1-based and computed on demand, so spans stay two integers
 
 from __future__ import annotations
 
-import bisect
-import re
-from dataclasses import field
-
-from .records import Record, record
+from .records import Record, field, record
 
 
 @record(slots=True)
@@ -28,15 +24,16 @@ class Span(Record):
 
 NO_SPAN = Span(0, 0)
 
-_LINE_BREAK = re.compile(r"\r\n?|\n")
-_LONE_CR = re.compile(r"\r(?!\n)")
-
 
 def unix_newlines(text: str) -> str:
     r"""`text` with every lone ``\r`` made a ``\n``: the same length, so every offset (and span) is
     the same in both. The lexer ends comments and strings at ``\n``; this lets it read files
     whose lines end in ``\r`` alone."""
-    return _LONE_CR.sub("\n", text) if "\r" in text else text
+    if "\r" not in text:
+        return text
+    import re  # noqa: PLC0415 - only files with carriage returns pay for it
+
+    return re.sub(r"\r(?!\n)", "\n", text)
 
 
 @record(slots=True)
@@ -47,7 +44,7 @@ class Location(Record):
     column: int
 
 
-@record
+@record(slots=True)
 class SourceFile(Record):
     """A named source text with a line index."""
 
@@ -58,7 +55,9 @@ class SourceFile(Record):
     def __post_init__(self) -> None:
         starts = [0]
         if "\r" in self.text:
-            starts += [m.end() for m in _LINE_BREAK.finditer(self.text)]
+            import re  # noqa: PLC0415 - only files with carriage returns pay for it
+
+            starts += [m.end() for m in re.finditer(r"\r\n?|\n", self.text)]
         else:  # the usual case, three times faster than the regular expression
             find = self.text.find
             pos = find("\n")
@@ -69,9 +68,11 @@ class SourceFile(Record):
 
     def location(self, offset: int) -> Location:
         """The line and column of a character offset (clamped into the text)."""
+        from bisect import bisect_right  # noqa: PLC0415 - only diagnostics need it; start-up does not
+
         offset = max(0, min(offset, len(self.text)))
         starts = self._line_starts
-        line = bisect.bisect_right(starts, offset) - 1
+        line = bisect_right(starts, offset) - 1
         column = offset - starts[line] + 1
         if line + 1 < len(starts) and offset >= starts[line + 1] - 2:
             # inside a two-character break (CRLF): that is still the end of the line
@@ -81,12 +82,20 @@ class SourceFile(Record):
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its line break."""
-        start = self._line_starts[line - 1]
-        end = self._line_starts[line] if line < len(self._line_starts) else len(self.text)
-        text = self.text[start:end]
-        if text.endswith("\n"):
-            text = text[:-1]
-        return text[:-1] if text.endswith("\r") else text
+        start, end = self.line_bounds(line)
+        return self.text[start:end]
+
+    def line_bounds(self, line: int) -> tuple[int, int]:
+        """Where a 1-based line's text begins and ends (without its line break and trailing CRs),
+        in time independent of its length."""
+        starts = self._line_starts
+        start = starts[line - 1]
+        end = starts[line] if line < len(starts) else len(self.text)
+        if end > start and self.text[end - 1] == "\n":
+            end -= 1
+        while end > start and self.text[end - 1] == "\r":
+            end -= 1
+        return start, end
 
     @property
     def line_count(self) -> int:

@@ -30,7 +30,7 @@ def wheel(tmp_path_factory) -> Path:
 def test_wheel_contains_grammar_and_tables(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "graphdsl/grammar/graphdsl.lark" in names
-    assert "graphdsl/_tables.py" in names
+    assert "graphdsl/syntax/_tables.py" in names
     assert "graphdsl/catalog/_signatures.py" in names
     shipped = zipfile.ZipFile(wheel).read("graphdsl/grammar/graphdsl.lark").decode()
     assert shipped == (ROOT / "grammar" / "graphdsl.lark").read_text()

@@ -332,6 +332,36 @@ def test_missing_arrow_hint():
     assert d.message == "expected '->' before 'Dense'"
 
 
+def test_a_keyword_argument_on_its_own_line_is_an_argument_not_a_statement():
+    text = "input x: float32[8]\nz = x -> Dense(4,\n    activation=\"relu\") -> Dense(2)\n"
+    program, diags = _parse(text)
+    assert diags == []
+    (_inp, z) = program.statements
+    assert [s.callee.name for s in z.chain.steps] == ["Dense", "Dense"]
+
+
+def test_after_an_error_inside_brackets_an_argument_line_is_skipped():
+    text = "input x: float32[8]\ny = x -> Dense(4 4,\n    units=x\n)\nz = y -> Dense(1)\n"
+    program, diags = _parse(text)
+    assert [type(s).__name__ for s in program.statements] == ["InputDecl", "Broken", "Assign"]
+    assert [(d.code, d.message) for d in diags] == [("GD0003", "expected ',' or ')' before '4'")]
+
+
+def test_after_an_unclosed_bracket_the_next_statement_reports_its_own_error():
+    text = "input x: float32[8]\na = x -> Dense(4 4\nb = x -> Dense(4) Dense(2)\nc = x -> Dense(1)\n"
+    program, diags = _parse(text)
+    assert [type(s).__name__ for s in program.statements] == ["InputDecl", "Broken", "Broken", "Assign"]
+    assert [d.message for d in diags] == ["expected ',' or ')' before '4'", "expected '->' before 'Dense'"]
+
+
+def test_a_name_that_begins_no_statement_is_reported_in_the_statement_before():
+    text = "input x: float32[8]\nh = x -> Dense(4)\nfoo bar\nout = h -> Dense(1)\n"
+    program, diags = _parse(text)
+    assert [type(s).__name__ for s in program.statements] == ["InputDecl", "Broken", "Assign"]
+    assert program.statements[1].name == ir.Ident("h")
+    assert [d.message for d in diags] == ["expected '->' before 'foo'"]
+
+
 # ---- friendly words in every syntax error ------------------------------------------------------
 
 BROKEN_INPUTS = [
@@ -428,5 +458,5 @@ def test_committed_tables_match_the_grammar():
     spec = importlib.util.spec_from_file_location("gen_parser_under_test", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    committed = (ROOT / "graphdsl" / "_tables.py").read_text(encoding="utf-8")
+    committed = (ROOT / "graphdsl" / "syntax" / "_tables.py").read_text(encoding="utf-8")
     assert module.generate() == committed, "run: python scripts/gen_parser.py"

@@ -56,3 +56,40 @@ def test_replace_and_dataclasses_functions():
     assert dataclasses.is_dataclass(p)
     assert [f.name for f in dataclasses.fields(p)] == ["x", "y", "tags", "note"]
     assert dataclasses.asdict(ir.Ident("a", span=Span(0, 1))) == {"name": "a", "span": {"start": 0, "end": 1}}
+
+
+@record(slots=True)
+class _Slotted(Record):
+    a: int
+    b: list = dataclasses.field(default_factory=list)
+    c: str = dataclasses.field(default="c", kw_only=True)
+
+    def __post_init__(self) -> None:
+        if self.a < 0:
+            raise ValueError("a must not be negative")
+
+
+@record(slots=True)
+class _SameShape(Record):
+    x: int
+    y: tuple = dataclasses.field(default_factory=tuple)
+    z: str = dataclasses.field(default="z", kw_only=True)
+
+
+def test_slotted_records_share_compiled_code_but_keep_their_own_signatures():
+    import inspect
+
+    s = _Slotted(1, c="k")
+    t = _SameShape(x=2, y=(3,))
+    assert (s.a, s.b, s.c) == (1, [], "k") and (t.x, t.y, t.z) == (2, (3,), "z")
+    assert str(inspect.signature(_Slotted.__init__)) == "(self, a, b=MISSING, *, c='c')"
+    assert str(inspect.signature(_SameShape.__init__)) == "(self, x, y=MISSING, *, z='z')"
+    assert _Slotted(1).b is not _Slotted(1).b  # a fresh default each time
+    assert not hasattr(s, "__dict__")
+    with pytest.raises(ValueError):
+        _Slotted(-1)
+    with pytest.raises(TypeError):
+        _SameShape(a=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        t.x = 5
+    assert replace(t, z="w") == _SameShape(2, (3,), z="w") and replace(t, z="w").z == "w"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from .. import catalog, ir
 from ..catalog.kinds import Activation
@@ -26,49 +25,75 @@ from .resolve import Symbols
 DEFAULT_MAX_PARAMS = 2_000_000_000
 
 
-@dataclass
 class _Shared:
     """A `layer` declaration: one object, validated once, built by its first use."""
 
-    spec: catalog.LayerSpec
-    args: Mapping[str, object]
-    span: Span
-    first_input: TensorType | None = None
-    first_span: Span | None = None
-    params: int = 0
+    __slots__ = ("spec", "args", "span", "first_input", "first_span", "params")
+
+    def __init__(self, spec: catalog.LayerSpec, args: Mapping[str, object], span: Span):
+        self.spec = spec
+        self.args = args
+        self.span = span
+        self.first_input: TensorType | None = None
+        self.first_span: Span | None = None
+        self.params = 0
 
 
-@dataclass
 class _State:
-    symbols: Symbols
-    diags: list[Diagnostic]
-    params: dict[str, object] = field(default_factory=dict)
-    types: dict[str, TensorType | None] = field(default_factory=dict)
-    shared: dict[str, _Shared | None] = field(default_factory=dict)
-    layers: dict[str, Layer] = field(default_factory=dict)
-    ops: list[ApplyOp] = field(default_factory=list)
-    used_names: set[str] = field(default_factory=set)
-    final_activation: dict[str, str | None] = field(default_factory=dict)
-    ok: bool = True
+    """What inference has found so far (mutable, private to one run of `infer`)."""
+
+    __slots__ = ("symbols", "diags", "params", "types", "shared", "layers", "ops", "used_names", "next_suffix",
+                 "final_activation", "ok", "type_pool")
+
+    def __init__(self, symbols: Symbols, diags: list[Diagnostic]):
+        self.symbols = symbols
+        self.diags = diags
+        self.params: dict[str, object] = {}
+        self.types: dict[str, TensorType | None] = {}
+        self.shared: dict[str, _Shared | None] = {}
+        self.layers: dict[str, Layer] = {}
+        self.ops: list[ApplyOp] = []
+        self.used_names: set[str] = set()
+        self.next_suffix: dict[str, int] = {}  # base -> the suffix to try next
+        self.final_activation: dict[str, str | None] = {}
+        self.ok = True
+        self.type_pool: dict[tuple, TensorType] = {}  # (shape, dtype) -> the one TensorType
 
     def error(self, code: str, message: str, span: Span, labels=(), help: str | None = None) -> None:
         self.diags.append(Diagnostic(code, Severity.ERROR, message, span, tuple(labels), help))
         self.ok = False
 
     def unique(self, base: str) -> str:
-        name = base
-        n = 2
+        """`base`, or `base_2`, `base_3`, ...: the first not used yet. Each base remembers where it
+        got to, so a chain of 10,000 Dense layers costs 10,000 tries, not 50 million."""
+        n = self.next_suffix.get(base)
+        if n is None:
+            if base not in self.used_names:
+                self.used_names.add(base)
+                self.next_suffix[base] = 2
+                return base
+            n = 2
+        name = f"{base}_{n}"
         while name in self.used_names:
-            name = f"{base}_{n}"
             n += 1
+            name = f"{base}_{n}"
         self.used_names.add(name)
+        self.next_suffix[base] = n + 1
         return name
 
 
+_SNAKE: dict[str, str] = {}
+
+
 def _snake(class_name: str) -> str:
-    s = re.sub(r"(?<=[a-z])([A-Z])", r"_\1", class_name)
-    s = re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", s)
-    return s.lower()
+    """`Conv1D` -> `conv1d`, `GlobalMaxPooling1D` -> `global_max_pooling1d` (remembered: a program
+    names few layer classes, many times)."""
+    snake = _SNAKE.get(class_name)
+    if snake is None:
+        s = re.sub(r"(?<=[a-z])([A-Z])", r"_\1", class_name)
+        s = re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", s)
+        snake = _SNAKE[class_name] = s.lower()
+    return snake
 
 
 def infer(
@@ -138,9 +163,15 @@ def infer(
     tensors = {name: st.types.get(name) for name in named}
     if not st.ok or not inputs or not outputs:
         return None, tensors, st.diags
-    # Keras lists layers in creation order: make the dict order follow first use.
-    order = {op.layer: i for i, op in reversed(list(enumerate(st.ops)))}
-    layers = dict(sorted(st.layers.items(), key=lambda kv: order.get(kv[0], len(order))))
+    # Keras lists layers in creation order: make the dict order follow first use (layers no op
+    # uses, if any, last, in their own order)
+    all_layers = st.layers
+    layers: dict[str, Layer] = {}
+    for op in st.ops:
+        if op.layer not in layers:
+            layers[op.layer] = all_layers[op.layer]
+    for name, layer in all_layers.items():
+        layers.setdefault(name, layer)
     all_types = {op.tensor: op.type for op in inputs}
     all_types.update({op.tensor: op.type for op in st.ops})
     graph = Graph(
@@ -255,7 +286,9 @@ def _bind(st: _State, spec, call: ir.Call, keyword_only_all: bool = False) -> di
     bound: dict[str, object] = {}
     where: dict[str, Span] = {}
     ok = True
-    positional = [p for p in spec.params if not getattr(p, "keyword_only", False)] if not keyword_only_all else []
+    positional, by_name, required = _signature(spec)
+    if keyword_only_all:
+        positional = ()
     index = 0
     for arg in call.args:
         if arg.name is None:
@@ -274,7 +307,7 @@ def _bind(st: _State, spec, call: ir.Call, keyword_only_all: bool = False) -> di
             param = positional[index]
             index += 1
         else:
-            param = next((p for p in spec.params if p.name == arg.name.name), None)
+            param = by_name.get(arg.name.name)
             if param is None:
                 names = [p.name for p in spec.params]
                 hint = suggest(arg.name.name, names)
@@ -310,12 +343,32 @@ def _bind(st: _State, spec, call: ir.Call, keyword_only_all: bool = False) -> di
             ok = False
             continue
         bound[param.name] = value
-    for param in spec.params:
-        if param.required and param.name not in where:
-            st.error("GD0106", f"{spec.name} is missing its required argument '{param.name}'", call.span,
-                     help=f"add it, e.g. {spec.name}({param.name}=...)")
+    for name in required:
+        if name not in where:
+            st.error("GD0106", f"{spec.name} is missing its required argument '{name}'", call.span,
+                     help=f"add it, e.g. {spec.name}({name}=...)")
             ok = False
     return bound if ok else None
+
+
+_SIGNATURES: dict[int, tuple] = {}
+
+
+def _signature(spec) -> tuple[tuple, dict, tuple[str, ...]]:
+    """A layer's or merge's parameters arranged for binding: the positional ones, all by name, and
+    the names of the required ones; worked out once per spec, not once per call."""
+    cached = _SIGNATURES.get(id(spec))
+    if cached is None or cached[0] is not spec:  # (a spec is kept in its entry: its id stays its own)
+        if len(_SIGNATURES) > 4096:  # a catalog that makes specs afresh must not grow this forever
+            _SIGNATURES.clear()
+        params = spec.params
+        cached = _SIGNATURES[id(spec)] = (
+            spec,
+            tuple(p for p in params if not getattr(p, "keyword_only", False)),
+            {p.name: p for p in reversed(params)},  # the first of a name wins, as a scan would find it
+            tuple(p.name for p in params if p.required),
+        )
+    return cached[1:]
 
 
 def _did_you_mean(message: str) -> str | None:
@@ -418,7 +471,9 @@ def _apply(st: _State, spec, args, inp: TensorType, step_span: Span) -> tuple[Te
     except Exception as err:  # a bug in a catalog rule must not become a traceback
         st.error("GD0999", f"internal error in the {spec.name} rule: {type(err).__name__}: {err}", step_span)
         return None
-    return out, count
+    # one object per distinct type: a program's tensors have few types, and the graph keeps them all
+    key = (out.shape, out.dtype)
+    return st.type_pool.setdefault(key, out), count
 
 
 def _chain(st: _State, stmt_name: str, chain: ir.Chain, output: bool) -> TensorType | None:

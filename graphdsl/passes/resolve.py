@@ -11,7 +11,7 @@ from ..catalog.merges import get_merge
 from ..diagnostics import Diagnostic, Label, Severity
 from ..records import Record, record
 from ..source import Span
-from ..suggest import suggest
+from ..suggest import NamePool
 
 KIND_WORDS = {
     "param": "a param",
@@ -23,7 +23,7 @@ KIND_WORDS = {
 }
 
 
-@record
+@record(slots=True)
 class Definition(Record):
     name: str
     kind: str  # param | input | tensor | output | layer | broken
@@ -31,7 +31,7 @@ class Definition(Record):
     span: Span  # the defining identifier
 
 
-@record
+@record(slots=True)
 class Symbols(Record):
     defs: dict[str, Definition]  # first definition of each name
     model_name: str | None
@@ -52,68 +52,82 @@ def _kind(stmt: ir.Statement) -> str:
     }[type(stmt)]
 
 
+_LEAVES = frozenset({ir.Number, ir.String, ir.Bool, ir.NoneLit})
+
+
 def expr_refs(expr) -> list[ir.Ref]:
     """The names an argument expression uses (params, or layers given as arguments)."""
+    kind = type(expr)
+    if kind in _LEAVES:  # most arguments: a literal
+        return []
+    if kind is ir.Ref:
+        return [expr]
     out: list[ir.Ref] = []
     stack = [expr]
     while stack:
         e = stack.pop()
-        if isinstance(e, ir.Ref):
+        kind = type(e)
+        if kind is ir.Ref:
             out.append(e)
-        elif isinstance(e, (ir.TupleLit, ir.ListLit)):
+        elif kind is ir.TupleLit or kind is ir.ListLit:
             stack.extend(reversed(e.items))
-        elif isinstance(e, ir.BinOp):
+        elif kind is ir.BinOp:
             stack += [e.right, e.left]
-        elif isinstance(e, ir.Neg):
+        elif kind is ir.Neg:
             stack.append(e.operand)
-        elif isinstance(e, ir.Call):
+        elif kind is ir.Call:
             stack.extend(reversed([a.value for a in e.args]))
     return out
+
+
+def _args(out: list, arguments) -> None:
+    for a in arguments or ():
+        for r in expr_refs(a.value):
+            out.append((r, "value"))
+
+
+def _chain_uses(out: list, c: ir.Chain) -> None:
+    head = c.head
+    if type(head) is ir.Ref:
+        out.append((head, "tensor"))
+    else:
+        for a in head.args:
+            if a.name is None and type(a.value) is ir.Ref:
+                out.append((a.value, "tensor"))
+            else:
+                for r in expr_refs(a.value):
+                    out.append((r, "value"))
+    for step in c.steps:
+        if type(step) is ir.Ref:
+            out.append((step, "layer"))
+        elif get_merge(step.callee.name) is not None:  # a merge misplaced as a step (GD0115)
+            out.extend((a.value, "tensor") for a in step.args if type(a.value) is ir.Ref)
+        else:
+            _args(out, step.args)
 
 
 def _uses(stmt: ir.Statement) -> list[tuple[ir.Ref, str]]:
     """(reference, the kind of thing expected there) in source order."""
     out: list[tuple[ir.Ref, str]] = []
-
-    def args(arguments) -> None:
-        for a in arguments or ():
-            out.extend((r, "value") for r in expr_refs(a.value))
-
-    def chain(c: ir.Chain) -> None:
-        if isinstance(c.head, ir.Ref):
-            out.append((c.head, "tensor"))
-        else:
-            for a in c.head.args:
-                if a.name is None and isinstance(a.value, ir.Ref):
-                    out.append((a.value, "tensor"))
-                else:
-                    out.extend((r, "value") for r in expr_refs(a.value))
-        for step in c.steps:
-            if isinstance(step, ir.Ref):
-                out.append((step, "layer"))
-            elif get_merge(step.callee.name) is not None:  # a merge misplaced as a step (GD0115)
-                out.extend((a.value, "tensor") for a in step.args if isinstance(a.value, ir.Ref))
-            else:
-                args(step.args)
-
-    if isinstance(stmt, ir.ParamDecl):
-        out.extend((r, "value") for r in expr_refs(stmt.value))
-    elif isinstance(stmt, ir.Broken):
-        defined = stmt.name.name if stmt.name else None
-        out.extend((ir.Ref(n), "any") for n in stmt.names if n != defined)
-    elif isinstance(stmt, (ir.Assign, ir.OutputDecl)):
-        chain(stmt.chain)
-        if isinstance(stmt, ir.OutputDecl):
+    kind = type(stmt)
+    if kind is ir.Assign or kind is ir.OutputDecl:
+        _chain_uses(out, stmt.chain)
+        if kind is ir.OutputDecl:
             if stmt.loss is not None:
-                args(stmt.loss.args)
+                _args(out, stmt.loss.args)
             if stmt.weight is not None:
                 out.extend((r, "value") for r in expr_refs(stmt.weight))
             for m in stmt.metrics or ():
-                args(m.args)
-    elif isinstance(stmt, ir.LayerDecl):
-        args(stmt.call.args)
-    elif isinstance(stmt, ir.OptimizerDecl):
-        args(stmt.spec.args)
+                _args(out, m.args)
+    elif kind is ir.ParamDecl:
+        out.extend((r, "value") for r in expr_refs(stmt.value))
+    elif kind is ir.Broken:
+        defined = stmt.name.name if stmt.name else None
+        out.extend((ir.Ref(n), "any") for n in stmt.names if n != defined)
+    elif kind is ir.LayerDecl:
+        _args(out, stmt.call.args)
+    elif kind is ir.OptimizerDecl:
+        _args(out, stmt.spec.args)
     return out
 
 
@@ -162,11 +176,18 @@ def resolve(program: ir.Program) -> tuple[Symbols, list[Diagnostic]]:
             continue
         defs[ident.name] = Definition(ident.name, _kind(stmt), index, ident.span)
 
+    # "did you mean" looks at the names defined above the use; all of them together at most a
+    # few times each (the pool's budget), however many names are unknown
+    ordered = list(defs.values())
+    pool = NamePool(((d.name, d.kind) for d in ordered), budget=20_000 + 8 * len(ordered))
+    before = 0  # how many of `ordered` are defined above the statement at hand
     undefined: set[str] = set()
     suggested: set[str] = set()
     reported: set[str] = set()
     uses: dict[str, int] = {}
     for index, stmt in enumerate(program.statements):
+        while before < len(ordered) and ordered[before].index < index:
+            before += 1
         for ref, expected in _uses(stmt):
             d = defs.get(ref.name)
             if expected == "any":
@@ -178,8 +199,7 @@ def resolve(program: ir.Program) -> tuple[Symbols, list[Diagnostic]]:
                 if ref.name in reported:
                     continue
                 reported.add(ref.name)
-                pool = [n for n, dd in defs.items() if dd.index < index and dd.kind in _FITS[expected]]
-                hint = suggest(ref.name, pool) or suggest(ref.name, [n for n, dd in defs.items() if dd.index < index])
+                hint = pool.suggest(ref.name, before, _FITS[expected]) or pool.suggest(ref.name, before)
                 if hint:
                     suggested.add(hint)
                 diags.append(
