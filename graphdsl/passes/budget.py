@@ -32,19 +32,19 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from .. import catalog
 from ..catalog.compile_args import Output, compile_spec
 from ..diagnostics import Diagnostic, Label, Severity
 from ..graph import Graph, Layer
+from ..records import Record, record
 
 FLOAT_BYTES = 4  # Keras's default dtype, float32, for weights, gradients and slots
 _OPTIMIZER_SCALARS = 8 + 4  # the iteration count (int64) and the learning rate (float32)
 
 
-@dataclass(frozen=True)
-class MemoryEstimate:
+@record(slots=True)
+class MemoryEstimate(Record):
     """Bytes a model holds while it trains (activations aside): see the module's docstring."""
 
     weights: int
