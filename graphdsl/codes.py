@@ -10,6 +10,7 @@ CODES: dict[str, str] = {
     "GD0006": "a keyword used as a name",
     "GD0007": "an output clause (loss, weight, metrics) given twice",
     "GD0008": "the file is not UTF-8 text",
+    "GD0009": "a file that cannot be read or written (missing, a folder, no permission)",
     # names and arguments
     "GD0101": "undefined name",
     "GD0102": "name defined twice",
@@ -33,6 +34,7 @@ CODES: dict[str, str] = {
     "GD0120": "invalid arithmetic in an argument",
     "GD0121": "unknown keyword argument of a loss, metric or optimizer",
     "GD0122": "unknown initializer, regularizer or constraint class",
+    "GD0123": "a Keras loss or metric that model.compile cannot use (mean, sum)",
     "GD0124": "a statement where it does not belong (an input in a block, a return outside one)",
     "GD0125": "a block that returns nothing, or has statements after its return",
     "GD0126": "a block parameter used both as a tensor and as a constant (or a tensor with a default)",
@@ -45,6 +47,7 @@ CODES: dict[str, str] = {
     "GD0204": "the model exceeds the parameter budget",
     "GD0205": "an input dimension that is not positive",
     "GD0206": "an invalid loss weight",
+    "GD0207": "training the model needs more memory than the budget (by default the machine's memory)",
     "GD0209": "block calls and repeats that make too many layers and ops, or nest too deep",
     # the program as a whole
     "GD0301": "no input: there is no model to build",

@@ -8,6 +8,7 @@ One module per command (`check`, `build`, `fmt`, ...), each with `add_parser(sub
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
 import os
@@ -81,15 +82,74 @@ def _version() -> str:
     return __version__
 
 
+class _OutputError(Exception):
+    """Standard output could not be written (a closed pipe, a full disk)."""
+
+    def __init__(self, err: OSError):
+        super().__init__(err)
+        self.err = err
+
+
+class _GuardedOutput:
+    """Standard output whose write failures are `_OutputError`s, told apart from every other
+    OSError (a file that cannot be written is a diagnostic; a closed pipe ends the command)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as err:
+            raise _OutputError(err) from None
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as err:
+            raise _OutputError(err) from None
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code. Never raises, never prints a traceback for
+    anything a user can do (a closed pipe or a full disk on standard output is one line)."""
     # A short-lived process that frees nothing cyclic: the cyclic collector would only cost time.
     collecting = gc.isenabled()
     gc.disable()
+    real_stdout = sys.stdout
+    sys.stdout = _GuardedOutput(real_stdout)
     try:
-        return _main(argv)
+        code = _main(argv)
+        sys.stdout.flush()
+        return code
+    except _OutputError as failure:
+        _abandon_stdout(real_stdout)
+        err = failure.err
+        why = "the pipe was closed" if isinstance(err, BrokenPipeError) else (err.strerror or str(err))
+        with contextlib.suppress(OSError):
+            sys.stderr.write(f"graphdsl: error: cannot write to standard output: {why}\n")
+        return EXIT_ERRORS
     finally:
+        sys.stdout = real_stdout
         if collecting:
             gc.enable()
+
+
+def _abandon_stdout(stream) -> None:
+    """Drop what is left in standard output's buffer, so that the interpreter's last flush at exit
+    cannot fail again (and print "Exception ignored ... BrokenPipeError")."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        fd = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
 
 
 def _main(argv: list[str] | None) -> int:

@@ -424,12 +424,11 @@ class _Resolver:
 
         kinds = [d.kind for d in self.defs.values()]
         has_broken = any(isinstance(stmt, ir.Broken) for stmt in self.program.statements)
-        end = self.program.span.end
         if "input" not in kinds and not has_broken:
-            self.error("GD0301", "the program declares no input: there is no model to build", Span(0, min(end, 0)),
+            self.error("GD0301", "the program declares no input: there is no model to build", None,
                        help="declare one, e.g.: input x: float32[16]")
         if "output" not in kinds and not has_broken:
-            self.error("GD0302", "the program declares no output: there is no model to build", Span(0, min(end, 0)),
+            self.error("GD0302", "the program declares no output: there is no model to build", None,
                        help="declare one, e.g.: output y = x -> Dense(1) loss mse")
         model_decl = once.get("model")
         return Symbols(
