@@ -9,7 +9,6 @@ program (no location), or a `TypeError` when the call itself is wrong (a key tha
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
 
 from .diagnostics import Diagnostic, Severity
@@ -87,6 +86,8 @@ def _constant(value: object) -> object:
         return value
     if isinstance(value, (list, tuple)):
         return tuple(_constant(v) for v in value)
+    import numbers  # noqa: PLC0415 - only for values that are not plain Python (numpy's, Decimal, ...)
+
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Real):
