@@ -34,3 +34,5 @@ output label = x
     -> Dropout(0.1)
     -> Dense(2, activation="softmax")
     loss sparse_categorical_crossentropy metrics [accuracy]
+
+optimizer adam

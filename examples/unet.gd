@@ -36,3 +36,5 @@ d4 = decoder(d3, s1, 64)
 
 output mask = d4 -> Conv2D(classes, 1, activation="sigmoid")
     loss binary_crossentropy metrics [accuracy]
+
+optimizer adam

@@ -36,3 +36,5 @@ deep = concat(u, i, c, features)
 
 output clicked = add(wide, deep) -> Activation("sigmoid")
     loss binary_crossentropy metrics [auc]
+
+optimizer adam

@@ -38,7 +38,9 @@ def unet(size: int = 128, channels: int = 3, classes: int = 1) -> keras.Model:
     d3 = decoder_block(d2, s2, 128)
     d4 = decoder_block(d3, s1, 64)
     mask = layers.Conv2D(classes, 1, activation="sigmoid", name="mask")(d4)
-    return keras.Model(image, mask, name="unet")
+    model = keras.Model(image, mask, name="unet")
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model
 
 
 def transformer_classifier(vocab: int = 20000, maxlen: int = 200, embed_dim: int = 32, num_heads: int = 2,
@@ -65,7 +67,9 @@ def transformer_classifier(vocab: int = 20000, maxlen: int = 200, embed_dim: int
     x = layers.Dense(20, activation="relu")(x)
     x = layers.Dropout(0.1)(x)
     label = layers.Dense(2, activation="softmax", name="label")(x)
-    return keras.Model([tokens, positions], label, name="transformer_classifier")
+    model = keras.Model([tokens, positions], label, name="transformer_classifier")
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
 
 
 def seq2seq(num_encoder_tokens: int = 71, num_decoder_tokens: int = 93, latent_dim: int = 256) -> keras.Model:
@@ -76,7 +80,9 @@ def seq2seq(num_encoder_tokens: int = 71, num_decoder_tokens: int = 93, latent_d
     decoder_lstm = layers.LSTM(latent_dim, return_sequences=True, return_state=True)
     decoder_outputs, _, _ = decoder_lstm(decoder_inputs, initial_state=[state_h, state_c])
     next_char = layers.Dense(num_decoder_tokens, activation="softmax", name="next_char")(decoder_outputs)
-    return keras.Model([encoder_inputs, decoder_inputs], next_char, name="seq2seq")
+    model = keras.Model([encoder_inputs, decoder_inputs], next_char, name="seq2seq")
+    model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
 
 
 def wide_deep(users: int = 10000, items: int = 5000, categories: int = 50, numeric: int = 8,
@@ -107,7 +113,9 @@ def wide_deep(users: int = 10000, items: int = 5000, categories: int = 50, numer
 
     logit = layers.Add()([wide, deep])
     clicked = layers.Activation("sigmoid", name="clicked")(logit)
-    return keras.Model([user, item, category, features], clicked, name="wide_deep")
+    model = keras.Model([user, item, category, features], clicked, name="wide_deep")
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["auc"])
+    return model
 
 
 def siamese(size: int = 28) -> keras.Model:
@@ -134,4 +142,6 @@ def siamese(size: int = 28) -> keras.Model:
     similarity = layers.Dot(axes=1, normalize=True)([tower(left), tower(right)])
     similarity = layers.BatchNormalization()(similarity)
     same = layers.Dense(1, activation="sigmoid", name="same")(similarity)
-    return keras.Model([left, right], same, name="siamese")
+    model = keras.Model([left, right], same, name="siamese")
+    model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+    return model

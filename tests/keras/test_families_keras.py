@@ -7,7 +7,8 @@ image size through ``-D size=...``, where the architecture allows it) and Keras 
 then the total and trainable parameter counts are equal, and equal to the count the example's
 first comment documents; the saved configs list the same node classes in the same order (layers,
 Keras's op nodes and inputs); every layer's config, without its name, is the same, layer by layer;
-and ``predict`` gives the output shape Keras's model has.
+the hand-written models are compiled with the same optimizer (and its settings) and losses; and
+``predict`` gives the output shape Keras's model has.
 """
 
 from __future__ import annotations
@@ -78,6 +79,13 @@ def layer_configs(model: keras.Model) -> list[tuple[str, dict]]:
     return out
 
 
+def _compiled(model: keras.Model) -> tuple:
+    """The optimizer's class and config (without its name) and the loss of each output."""
+    config = {k: v for k, v in model.optimizer.get_config().items() if k != "name"}
+    losses = list(model.loss.values()) if isinstance(model.loss, dict) else [model.loss]
+    return type(model.optimizer).__name__, config, losses
+
+
 def _inputs(model: keras.Model) -> list[np.ndarray]:
     """Two samples of zeros per input: ids 0 are valid for every embedding and encoding."""
     return [np.zeros((2, *(d or 3 for d in x.shape[1:])), dtype=x.dtype) for x in model.inputs]
@@ -90,14 +98,16 @@ def test_the_example_builds_the_same_model_as_its_keras_code(name):
     keras.backend.clear_session()
     report, graph = analyze(text, f"{name}.gd", params=params)
     assert graph is not None, report.render()
-    ours = lower.build_model(graph, compile=False, source=report.source)
     theirs = reference()
+    ours = lower.build_model(graph, compile=theirs.compiled, source=report.source)
 
     assert ours.count_params() == theirs.count_params() == documented_count(text) == report.param_count
     assert trainable(ours) == trainable(theirs)
     assert node_classes(ours) == node_classes(theirs)
     for (cls, mine), (_, keras_config) in zip(layer_configs(ours), layer_configs(theirs), strict=True):
         assert mine == keras_config, cls
+    if theirs.compiled:  # the hand-written models are compiled as the examples say
+        assert _compiled(ours) == _compiled(theirs)
     predicted = ours.predict(_inputs(ours), verbose=0)
     if isinstance(predicted, dict):  # graphdsl names its outputs
         (predicted,) = predicted.values()
