@@ -60,13 +60,12 @@ block conv_bn(x, filters, kernel = 1, strides = 1, padding = "valid") {
 }
 
 block bottleneck(x, filters, strides = 1) {
-    y = x
+    return x
         -> conv_bn(filters, strides=strides)
         -> Activation("relu")
         -> conv_bn(filters, 3, padding="same")
         -> Activation("relu")
         -> conv_bn(4 * filters)
-    return y
 }
 
 block project(x, filters, strides = 2) {

@@ -12,14 +12,14 @@ block conv_bn(x, filters, kernel = 1, strides = 1, padding = "valid") {
         -> BatchNormalization(axis=3, epsilon=1.001e-5)
 }
 
+# 1x1 down to `filters`, 3x3, 1x1 up to 4 * filters
 block bottleneck(x, filters, strides = 1) {
-    y = x
+    return x
         -> conv_bn(filters, strides=strides)
         -> Activation("relu")
         -> conv_bn(filters, 3, padding="same")
         -> Activation("relu")
         -> conv_bn(4 * filters)
-    return y
 }
 
 # the first block of a stage: a projection shortcut
