@@ -7,8 +7,9 @@ image size through ``-D size=...``, where the architecture allows it) and Keras 
 then the total and trainable parameter counts are equal, and equal to the count the example's
 first comment documents; the saved configs list the same node classes in the same order (layers,
 Keras's op nodes and inputs); every layer's config, without its name, is the same, layer by layer;
-the hand-written models are compiled with the same optimizer (and its settings) and losses; and
-``predict`` gives the output shape Keras's model has.
+the hand-written models are compiled with the same optimizer (and its settings) and losses;
+``predict`` gives the output shape Keras's model has; and, given the same weights, Keras's model
+computes what ours predicted (so the tensors are wired the same way, not only the layers alike).
 """
 
 from __future__ import annotations
@@ -87,8 +88,15 @@ def _compiled(model: keras.Model) -> tuple:
 
 
 def _inputs(model: keras.Model) -> list[np.ndarray]:
-    """Two samples of zeros per input: ids 0 are valid for every embedding and encoding."""
-    return [np.zeros((2, *(d or 3 for d in x.shape[1:])), dtype=x.dtype) for x in model.inputs]
+    """Two samples per input, a sequence's unknown length 3: random floats, and ids 0 or 1 (valid
+    for every embedding and encoding)."""
+    rng = np.random.default_rng(0)
+    out = []
+    for x in model.inputs:
+        shape = (2, *(d or 3 for d in x.shape[1:]))
+        values = rng.integers(0, 2, shape) if "int" in str(x.dtype) else rng.normal(size=shape)
+        out.append(values.astype(x.dtype))
+    return out
 
 
 @pytest.mark.parametrize("name", list(FAMILIES))
@@ -108,8 +116,14 @@ def test_the_example_builds_the_same_model_as_its_keras_code(name):
         assert mine == keras_config, cls
     if theirs.compiled:  # the hand-written models are compiled as the examples say
         assert _compiled(ours) == _compiled(theirs)
-    predicted = ours.predict(_inputs(ours), verbose=0)
+    inputs = _inputs(ours)
+    inputs = inputs if len(inputs) > 1 else inputs[0]  # as each model's inputs are structured
+    predicted = ours.predict(inputs, verbose=0)
     if isinstance(predicted, dict):  # graphdsl names its outputs
         (predicted,) = predicted.values()
     expected = (2, *theirs.output.shape[1:])  # a None (a sequence's length) is the length given: 3
     assert predicted.shape == tuple(3 if d is None else d for d in expected)
+    # wired the same: given our weights, Keras's model computes what ours predicted
+    for mine, keras_layer in zip(ours.layers, theirs.layers, strict=True):
+        keras_layer.set_weights(mine.get_weights())
+    np.testing.assert_allclose(theirs(inputs, training=False), predicted, rtol=1e-4, atol=1e-5)
