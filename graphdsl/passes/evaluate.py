@@ -102,7 +102,7 @@ def evaluate(
         diags.append(Diagnostic(
             "GD0109", Severity.ERROR, f"'{name}(...)' is not a constant: a layer or Keras object is written "
             "as the argument of the layer that takes it", expr.span,
-            help=f"write it where it is used, e.g. kernel_initializer={name}(...)"))
+            help="write it where it is used, e.g. Dense(8, kernel_initializer=VarianceScaling(2.0))"))
         return UNKNOWN
     return UNKNOWN  # pragma: no cover
 
