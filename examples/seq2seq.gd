@@ -2,7 +2,7 @@
 # 718,173 parameters.
 model seq2seq
 
-param encoder_tokens = 71
+param encoder_tokens = 71          # the characters of the data set: -D to change
 param decoder_tokens = 93
 param latent_dim = 256
 
