@@ -4,7 +4,7 @@ and expanding blocks is linear in the size of the expanded graph.
 Run:  .venv/bin/python benchmarks/bench_blocks.py [--quick]
 
 The program is `examples/resnet50.gd`'s architecture with its stage depths as params (ResNet-152:
-3, 8, 36 and 3 bottlenecks; 515 layers and merges, 60,419,944 parameters), written with blocks
+3, 8, 36 and 3 bottlenecks; 516 layers and merges, 60,419,944 parameters), written with blocks
 and `repeat`. It prints:
 
 1. **ResNet-152.** `graphdsl.check` of the text, in process, after a warm-up: the median (and
