@@ -67,7 +67,7 @@ def parse_define(item: str, known: Mapping[str, object]) -> tuple[str, object, O
                           value_span, help='a constant is a number, a string in double quotes, True/False/None, '
                           'or a tuple of those: 1000, 0.5, "relu", (3, 3)', source=source)
     errs: list[Diagnostic] = []
-    result = evaluate(stmt.value, known, errs)
+    result = evaluate(stmt.value, known, errs, lambda _call: UNKNOWN)  # a call is not a constant (below)
     if errs:  # bad arithmetic: the evaluator's own words, moved into the argument's text
         shift = value_start - len(head)
         first = errs[0]

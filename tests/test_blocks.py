@@ -206,6 +206,17 @@ def test_repeat_takes_a_constant_count_of_at_least_one():
     assert codes("input x: float32[8]\noutput o = x -> repeat(1.5, Dense(8)) loss mse\n") == [("GD0109", 2)]
 
 
+def test_a_keras_object_held_by_a_param_or_given_to_a_block_is_refused_where_it_is_written():
+    # its kind comes from the layer argument it is given to; held elsewhere it checked clean with no output
+    body = "block d(x, init = 1) {\n    return x -> Dense(2, kernel_initializer=init)\n}\ninput x: float32[4]\n"
+    assert codes(body + "output y = x -> d(init=VarianceScaling(2.0)) loss mse\n") == [("GD0109", 5)]
+    assert codes(body.replace("init = 1", "init = HeNormal()") + "output y = x -> d loss mse\n") == [("GD0109", 1)]
+    assert sorted(codes("param p = L2(1e-4)\ninput x: float32[4]\noutput y = x -> Dense(1) loss mse\n")) == [
+        ("GD0109", 1), ("GD0306", 1)]
+    assert check("param p = (Dense(1),)\ninput x: float32[4]\noutput y = x -> Dense(1) loss mse\n").errors
+    assert main(["check", "-D", "width=Dense(3)", str(ROOT / "examples" / "residual_mlp.gd")]) == 2
+
+
 def test_params_size_inputs_and_overrides_resize_them():
     report = ok(ENCODER, params={"length": 256})
     assert report.tensors["tokens"] == ((None, 256), "int32")
