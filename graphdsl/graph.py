@@ -120,6 +120,7 @@ class LossSpec(Record):
     name: str  # canonical Keras name (aliases resolved), e.g. "mean_squared_error"
     written: str  # as the user wrote it, e.g. "mse"
     kwargs: Mapping[str, object] = field(default_factory=dict)
+    span: Span | None = field(default=None, compare=False)  # where it is written (None: the default optimizer)
 
 
 @record(slots=True)

@@ -49,7 +49,8 @@ import bisect
 from . import ir
 from .catalog.types import fmt_number
 from .diagnostics import Diagnostic, internal_error
-from .source import SourceFile
+from .escape import quote
+from .source import SourceFile, unix_newlines
 from .syntax import parse_program
 
 MAX_WIDTH = 80  # a chain is joined on one line only if that line fits
@@ -64,7 +65,6 @@ __all__ = ["MAX_WIDTH", "format_expr", "format_program", "format_text"]
 _PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "//": 2}
 _UNARY = 3
 _ATOM = 4
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\0": "\\0"}
 
 
 def _prec(e: ir.Expr) -> int:
@@ -75,10 +75,6 @@ def _prec(e: ir.Expr) -> int:
     return _ATOM
 
 
-def _string(value: str) -> str:
-    return '"' + "".join(_ESCAPES.get(ch, ch) for ch in value) + '"'
-
-
 _number = fmt_number
 
 
@@ -87,7 +83,7 @@ def format_expr(e: ir.Expr) -> str:
     if isinstance(e, ir.Number):
         return _number(e.value)
     if isinstance(e, ir.String):
-        return _string(e.value)
+        return quote(e.value)
     if isinstance(e, ir.Bool):
         return "True" if e.value else "False"
     if isinstance(e, ir.NoneLit):
@@ -429,6 +425,7 @@ def format_text(text: str, filename: str = "<string>") -> tuple[str | None, list
     error (a file with errors is never rewritten), and the diagnostics say why.
     """
     try:
+        text = unix_newlines(text)  # lines ending in a lone CR: the same offsets, lines the lexer sees
         program, diags = parse_program(SourceFile(filename, text))
     except Exception as err:  # a bug in the parser: never rewrite the file, say so
         return None, [internal_error(err)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from graphdsl import ir
 ROOT = Path(__file__).resolve().parent.parent
 SOCIAL = (ROOT / "examples" / "social.gd").read_text(encoding="utf-8")
 NEWS = (ROOT / "examples" / "news.gd").read_text(encoding="utf-8")
+VALID = "input x: float32[8]\noutput y = x -> Dense(1) loss mse\n"
 
 
 # ---- parse -----------------------------------------------------------------------------------
@@ -199,3 +201,105 @@ def test_each_mistake_is_reported_once():
     )
     report = graphdsl.check(text)
     assert [(d.code, d.line) for d in report.diagnostics] == [("GD0101", 2)]
+
+
+# ---- programs given as paths -----------------------------------------------------------------
+
+
+def test_a_one_line_str_ending_in_gd_is_a_path(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    report = graphdsl.check("examples/news.gd")
+    assert report.ok and report.param_count == 5_200_610
+    assert report.source.name == "examples/news.gd"  # diagnostics name the file
+    assert graphdsl.check("examples/news.gd", filename="news").source.name == "news"
+
+
+def test_a_pathlike_is_always_a_path(tmp_path):
+    path = tmp_path / "model.txt"  # any name: a Path is a path
+    path.write_text(NEWS)
+    assert graphdsl.check(path).param_count == 5_200_610
+    assert graphdsl.check(os.fspath(path)).source.name == "<string>"  # a str not ending in .gd is text
+
+
+def test_a_missing_path_is_an_error_never_text(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        graphdsl.check(str(tmp_path / "modle.gd"))
+    with pytest.raises(FileNotFoundError):
+        graphdsl.check(tmp_path / "missing.gd")
+
+
+def test_text_is_never_taken_for_a_path():
+    text = "input x: float32[8]\noutput y = x -> Dense(1) loss mse  # from model.gd\n"
+    assert graphdsl.check(text).ok
+    assert graphdsl.check(text.rstrip("\n")).ok  # several lines: text
+    assert not graphdsl.check("input x: float32[8] output y = x -> Dense(1) # m.gd\n").errors
+
+
+def test_a_path_that_is_not_utf8_is_a_report_not_an_exception(tmp_path):
+    path = tmp_path / "latin1.gd"
+    path.write_bytes(b"# caf\xe9\n" + VALID.encode())
+    (d,) = graphdsl.check(path).diagnostics
+    assert (d.code, d.file, d.line, d.column) == ("GD0008", str(path), 1, 6)
+
+
+# ---- a report in a notebook ------------------------------------------------------------------
+
+
+def test_a_report_shows_itself_as_a_short_summary():
+    assert repr(graphdsl.check(NEWS, filename="news.gd")) == "<Report news.gd: ok, 5,200,610 parameters>"
+    bad = graphdsl.check("input x: float32[8]\ninput z: float32[2]\noutput y = x -> Dense(0) loss mse\n",
+                         filename="bad.gd")
+    assert repr(bad) == ("<Report bad.gd: 1 error, 1 warning; first: 3:23 GD0109 "
+                         "Dense(units=...): expected a positive integer, got 0>")
+    assert len(repr(graphdsl.check("x" * 10_000))) < 200
+
+
+def test_a_report_in_jupyter_is_a_table_of_its_diagnostics():
+    bad = graphdsl.check("input x: float32[8]\noutput y = x -> Dense(0, activation=\"<b>\") loss mse\n",
+                         filename="bad.gd")
+    markdown = bad._repr_markdown_()
+    assert markdown.startswith("**graphdsl** `bad.gd`: 2 errors\n")
+    assert "| error | GD0110 | 2:37 | unknown activation \"\\<b\\>\" |" in markdown
+    html = bad._repr_html_()
+    assert "<b>graphdsl</b> <code>bad.gd</code>: 2 errors" in html
+    assert "&lt;b&gt;" in html and '"<b>"' not in html  # the program's text is escaped
+    assert graphdsl.check(NEWS)._repr_html_() == "<div><b>graphdsl</b> <code>&lt;string&gt;</code>: ok, 5,200,610 parameters</div>"
+    many = graphdsl.check("".join(f"input x{i}: float32[1]\n" for i in range(50)))
+    assert many._repr_markdown_().count("\n| ") == 2 + 20 and "... and" in many._repr_markdown_()
+
+
+# ---- misuse of the API is a TypeError/ValueError, never GD0999 -----------------------------------
+
+
+@pytest.mark.parametrize("params", [{1: 2}, {("vocab",): 1}, [("vocab", 1)], "vocab=1"])
+def test_params_of_the_wrong_shape_are_a_type_error(params):
+    with pytest.raises(TypeError, match="params"):
+        graphdsl.check(SOCIAL, params=params)
+
+
+@pytest.mark.parametrize(("max_params", "error"), [("7", TypeError), (1.5, TypeError), (None, TypeError),
+                                                   (True, TypeError), (-1, ValueError)])
+def test_a_budget_of_the_wrong_type_or_sign_is_refused(max_params, error):
+    with pytest.raises(error, match="max_params"):
+        graphdsl.check("", max_params=max_params)
+    with pytest.raises(error, match="max_params"):
+        graphdsl.check(SOCIAL, max_params=max_params)
+
+
+def test_an_empty_model_with_a_zero_budget_is_only_empty():
+    assert [d.code for d in graphdsl.check("", max_params=0).diagnostics] == ["GD0301", "GD0302"]
+    assert [d.code for d in graphdsl.check("input x: float32[3]\n", max_params=0).errors] == ["GD0302"]
+
+
+def test_python_values_with_a_plain_meaning_are_constants():
+    import numpy as np
+
+    assert graphdsl.check(SOCIAL, params={"vocab": np.int64(1000)}).param_count == 1_602_316
+    assert graphdsl.check(SOCIAL, params={"vocab": np.float64(2.5)}).errors[0].code == "GD0109"
+
+
+@pytest.mark.parametrize("value", [object(), b"bytes", {"a": 1}, 10**5000, (1, 10**40)],
+                         ids=["object", "bytes", "dict", "5000 digits", "40 digits in a tuple"])
+def test_a_value_that_is_no_constant_is_reported_about_the_whole_program(value):
+    (d,) = graphdsl.check(SOCIAL, params={"vocab": value}).diagnostics
+    assert d.code == "GD0119" and d.line is None

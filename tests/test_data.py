@@ -259,7 +259,7 @@ def test_the_api_refuses_bad_data_before_importing_tensorflow():
     (["--data", "missing.npz"], "no such file"),
     (["--data", "DATA", "--validation-split", "1.5"], "between 0 and 1"),
     (["--data", "DATA", "--validation-split", "0.5", "--validation-data", "DATA"], "not allowed with"),
-    (["--data", "DATA", "-o", "model.h5"], "must end in .keras"),
+    (["--data", "DATA", "-o", "model.h5"], "ending in .keras"),
     (["--data", "DATA", "-o", "no/such/folder/m.keras"], "does not exist"),
     (["--data", "DATA", "--epochs", "0"], "positive integer"),
     (["--data", "DATA", "--distribute", "multiworker"], "TF_CONFIG"),

@@ -3,7 +3,9 @@
 Each .gd holds one realistic mistake (or one warning). Its leading comment lines may carry:
 - ``# args: ...``  extra command-line arguments for `check` (e.g. ``--max-params 1000``);
 - ``# xfail: ...`` a known bug: the .out holds the output graphdsl *should* print (written by
-  hand), and the case is an expected failure until the bug is fixed.
+  hand), and the case is an expected failure until the bug is fixed;
+- ``# exit: N`` the exit code when it is not 1 for errors / 0 for warnings (2: a wrong command
+  line, e.g. a file that cannot be read).
 
 ``UPDATE_GOLDEN=1 pytest tests/test_golden.py`` rewrites the .out files (except xfail cases)
 from the current output: read every changed one before committing it.
@@ -42,6 +44,15 @@ def _header(path: Path) -> tuple[list[str], str | None]:
     return args, xfail
 
 
+def _exit_code(path: Path, expected: str) -> int:
+    for line in path.read_bytes().decode("latin-1").splitlines():
+        if not line.startswith("#"):
+            break
+        if line.startswith("# exit:"):
+            return int(line[len("# exit:") :])
+    return 1 if "error[" in expected else 0
+
+
 def _params():
     for path in CASES:
         _args, xfail = _header(path)
@@ -66,7 +77,7 @@ def test_golden(path: Path, at_root, capsys):
     expected = out_path.read_text(encoding="utf-8")
     assert captured.err == expected
     assert captured.out == ""
-    assert code == (1 if "error[" in expected else 0)
+    assert code == _exit_code(path, expected)
 
 
 def test_every_code_has_a_golden_case():
@@ -86,7 +97,9 @@ def test_golden_case_is_well_formed(path: Path):
     assert out_path.is_file(), f"{out_path.name} is missing (run with UPDATE_GOLDEN=1)"
     out = out_path.read_text(encoding="utf-8")
     assert f"[{m.group(1)}]" in out
-    assert f" --> tests/golden/{path.name}:" in out
+    # located in the program, or about a whole file (the program, or one named beside it), or on
+    # the command line (-D)
+    assert re.search(r" --> (tests/golden/[\w.]+\.gd(:\d+:\d+)?$|<command line>:)", out, re.MULTILINE)
     assert "Traceback" not in out and "GD0999" not in out
 
 

@@ -62,3 +62,15 @@ def test_installed_copy_finds_its_grammar_and_checks(wheel: Path, tmp_path: Path
     assert lexer_line == "graphdsl.highlight"
     assert Path(grammar_line).is_relative_to(target)
     assert result_line == "True 5200610"
+
+
+def test_the_strategies_need_nothing_beyond_a_plain_install(wheel: Path) -> None:
+    """`graphdsl.testing` is public API, so what it imports is a dependency, not a dev extra."""
+    metadata = next(n for n in zipfile.ZipFile(wheel).namelist() if n.endswith(".dist-info/METADATA"))
+    requires = [line.split(":", 1)[1].strip() for line in zipfile.ZipFile(wheel).read(metadata).decode().splitlines()
+                if line.startswith("Requires-Dist:")]
+    plain = {r.split(">")[0].split("=")[0].split("<")[0].strip() for r in requires if "extra ==" not in r}
+    assert "hypothesis" in plain
+    imported = {line.split()[1].split(".")[0] for line in (ROOT / "graphdsl" / "testing.py").read_text().splitlines()
+                if line.startswith(("import ", "from ")) and not line.startswith("from __future__")}
+    assert imported - {"", "graphdsl", "hypothesis"} <= set(sys.stdlib_module_names)  # "": relative imports

@@ -4,6 +4,8 @@ mistake is reported at its place."""
 
 from __future__ import annotations
 
+import re
+
 import lark
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,12 +14,13 @@ from hypothesis.extra.lark import from_lark
 import graphdsl
 from graphdsl.parser import KEYWORDS, grammar_text, parse_program
 from graphdsl.printer import format_text
-from graphdsl.source import SourceFile
+from graphdsl.source import SourceFile, unix_newlines
 from graphdsl.testing import Mistake, mutated_texts, programs, programs_with_mistake
 
 
 def parsed(text: str):
-    program, diags = parse_program(SourceFile("t", text))
+    """The IR as graphdsl reads `text` (a lone CR ends a line, as the API makes sure)."""
+    program, diags = parse_program(SourceFile("t", unix_newlines(text)))
     return program, diags
 
 
@@ -26,9 +29,12 @@ def comment_texts(text: str) -> list[str]:
 
 
 def assert_diagnostics_inside(text: str, report) -> None:
-    lines = text.split("\n")
+    lines = re.split(r"\r\n?|\n", text)  # as SourceFile counts lines
     for d in report.diagnostics:
         assert d.code != "GD0999", (d.message, text)
+        if d.line is None:  # about the whole program
+            assert d.code in ("GD0301", "GD0302"), (d, text)
+            continue
         assert 1 <= d.line <= len(lines), (d, text)
         assert 1 <= d.column <= len(lines[d.line - 1]) + 1, (d, text)
         assert d.line <= d.end_line <= len(lines), (d, text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -15,12 +16,19 @@ ROOT = Path(__file__).resolve().parent.parent
 VALID = "input x: float32[8]\noutput y = x -> Dense(1) loss mse\n"
 
 
+# diagnostics about the program as a whole have no location
+WHOLE_PROGRAM = {"GD0301", "GD0302", "GD0119"}
+
+
 def _check(text: str, **kw) -> graphdsl.Report:
     report = graphdsl.check(text, **kw)
     assert isinstance(report, graphdsl.Report)
-    lines = text.split("\n")
+    lines = re.split(r"\r\n?|\n", text)  # as SourceFile counts lines
     for d in report.diagnostics:
         assert d.code != "GD0999", f"internal error: {d.message}"
+        if d.line is None:
+            assert d.code in WHOLE_PROGRAM and d.column is d.end_line is d.end_column is None, d
+            continue
         assert 1 <= d.line <= d.end_line <= len(lines), d
         assert 1 <= d.column <= len(lines[d.line - 1]) + 1, d
         assert 1 <= d.end_column <= len(lines[d.end_line - 1]) + 1, d
@@ -184,16 +192,18 @@ def at_root(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
-def test_cli_missing_file(at_root, capsys):
+def test_cli_missing_file_is_a_diagnostic_about_the_file_and_exit_2(at_root, capsys):
     assert main(["check", "no/such/file.gd"]) == 2
     err = capsys.readouterr().err
-    assert err == "graphdsl: error: no such file: no/such/file.gd\n"
+    assert err == ("error[GD0009]: cannot read no/such/file.gd: no such file\n --> no/such/file.gd\n"
+                   "no/such/file.gd: 1 error\n\n")
 
 
-def test_cli_folder_instead_of_file(at_root, capsys):
-    assert main(["check", "examples"]) == 2
+def test_cli_a_folder_without_programs_is_exit_2(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("not a program")
+    assert main(["check", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"error[GD0009]: no .gd files in the folder {tmp_path}\n") and "Traceback" not in err
 
 
 @pytest.mark.parametrize(
@@ -216,10 +226,12 @@ def test_cli_wrong_options(argv, at_root, capsys):
 
 @pytest.mark.parametrize("define", ["vocab", "vocab=", "vocab=abc", "vocab=(1,", "vocab=1 2", "=3", "3x=1",
                                     "vocab=1/0", "vocab=input"])
-def test_cli_bad_define(define, at_root, capsys):
+def test_cli_bad_define_is_shown_in_the_argument_itself(define, at_root, capsys):
     assert main(["check", "-D", define, "examples/social.gd"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("graphdsl: error: -D") and err.count("\n") == 1
+    assert re.match(r"error\[GD01(19|20)\]: ", err), err
+    assert " --> <command line>:1:" in err and f"1 | -D {define}\n" in err
+    assert "Traceback" not in err and "social.gd" not in err
 
 
 def test_cli_good_define(at_root, capsys):

@@ -186,13 +186,17 @@ def _make_layer(layer: Layer) -> keras.layers.Layer:
 
 
 def _make_named(registry: Registry, spec: LossSpec, module: Any) -> object:
-    """A loss, metric or optimizer: its canonical name, or its class called with the keyword arguments."""
-    if not spec.kwargs:
-        return spec.name
+    """A loss, metric or optimizer: its canonical name, or its class called with the keyword
+    arguments as Keras takes them (floats where floats are meant, lists where lists are)."""
+    from ..catalog.compile_args import compile_spec
+
     cls_name = registry.keras_class(spec.name) or registry.keras_class(spec.written)
-    if cls_name is None:
+    cspec = compile_spec(registry.kind, cls_name)
+    if not spec.kwargs and (cspec is None or not any(p.required for p in cspec.params)):
+        return spec.name
+    if cls_name is None or cspec is None:
         raise InternalError([f"{registry.kind} {spec.written!r} takes no arguments in Keras"])
-    return getattr(module, cls_name)(**{k: _keras_value(v) for k, v in spec.kwargs.items()})
+    return getattr(module, cls_name)(**cspec.keras_kwargs(spec.kwargs))
 
 
 def compile_model(graph: Graph, model: keras.Model) -> None:
@@ -215,6 +219,10 @@ def compile_model(graph: Graph, model: keras.Model) -> None:
         if out.metrics:
             metrics[out.name] = [_make_named(METRICS, m, keras.metrics) for m in out.metrics]
     model.compile(optimizer=optimizer, loss=loss, loss_weights=weights, metrics=metrics or None)
+    # Build the optimizer's slots now. Keras builds them when it loads a compiled model; had we
+    # saved an unbuilt optimizer (2 variables), loading would warn "Skipping variable loading for
+    # optimizer ..., because it has N variables whereas the saved optimizer has 2 variables".
+    model.optimizer.build(model.trainable_variables)
 
 
 def _build(graph: Graph, compile: bool) -> tuple[keras.Model, dict[str, Any]]:
@@ -389,15 +397,15 @@ def cross_check(graph: Graph, model: keras.Model, source: SourceFile | None = No
     return _cross_check(graph, model, tensors, source)
 
 
-# --- saving --------------------------------------------------------------------------------------
+# --- saving ------------------------------------------------------------------------------------
 
 
 def save_atomic(model: keras.Model, path: str | os.PathLike[str]) -> None:
     """Save `model` as a ``.keras`` file at `path`, atomically (`graphdsl.fileio.replacing`).
 
     Keras writes a temporary file in the target folder (its name ends in ``.keras``, as Keras
-    insists), which is then renamed over `path`. On any failure the temporary file is removed and
-    an existing file at `path` is left byte-identical.
+    insists), which is then renamed over `path`. On any failure, Ctrl-C or SIGTERM the temporary
+    file is removed and an existing file at `path` is left byte-identical.
     """
     with replacing(path, suffix=".keras") as tmp:
         model.save(tmp, overwrite=True)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from ..diagnostics import render_text
-from ..fileio import write_atomic
+from ..diagnostics import render_text, sort_key
 from ..source import SourceFile
-from .common import EXIT_ERRORS, EXIT_OK, print_report, read_source
+from .common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, file_problem, has_file_problem, print_report, read_source
 
 NAME = "fmt"
 
@@ -21,6 +20,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from ..fileio import problem_writing, write_atomic  # noqa: PLC0415 - only fmt writes
     from ..printer import format_text  # noqa: PLC0415
 
     status = EXIT_OK
@@ -28,19 +28,19 @@ def run(args) -> int:
         text, unreadable = read_source(path)
         if text is None:
             print_report(unreadable, "text", None)
-            status = EXIT_ERRORS
+            status = EXIT_USAGE if has_file_problem(unreadable) else max(status, EXIT_ERRORS)
             continue
         name = path if path != "-" else "<stdin>"
         result, diags = format_text(text, name)
         if result is None:
             source = SourceFile(name, text)
-            sys.stderr.write(render_text(sorted(diags, key=lambda d: d.span.start), source))
+            sys.stderr.write(render_text(sorted(diags, key=sort_key), source))
             sys.stderr.write(f"{name}: not formatted (it has errors)\n")
-            status = EXIT_ERRORS
+            status = max(status, EXIT_ERRORS)
             continue
         if path == "-":
             if args.check:
-                status = status if result == text else EXIT_ERRORS
+                status = status if result == text else max(status, EXIT_ERRORS)
             elif args.diff:
                 sys.stdout.writelines(_diff(text, result, name))
             else:
@@ -50,11 +50,20 @@ def run(args) -> int:
             continue
         if args.check:
             print(f"would reformat {path}")
-            status = EXIT_ERRORS
+            status = max(status, EXIT_ERRORS)
         elif args.diff:
             sys.stdout.writelines(_diff(text, result, path))
         else:
-            write_atomic(path, result)
+            problem, code = problem_writing(path), EXIT_USAGE
+            try:
+                if problem is None:
+                    write_atomic(path, result)  # through a symlink, keeping the file's mode
+            except OSError as err:  # a full disk: the file is as it was
+                problem, code = err.strerror or str(err), EXIT_ERRORS
+            if problem is not None:
+                print_report(file_problem(path, f"cannot write {path}: {problem}"), "text", None)
+                status = max(status, code)
+                continue
             print(f"reformatted {path}")
     return status
 

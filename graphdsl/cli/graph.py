@@ -27,30 +27,44 @@ def run(args) -> int:
     import sys  # noqa: PLC0415
 
     from .. import api  # noqa: PLC0415
-    from ..fileio import write_atomic  # noqa: PLC0415
-    from .common import EXIT_ERRORS, EXIT_OK, UsageError, defines, print_report, read_source  # noqa: PLC0415
+    from ..fileio import problem_writing, write_atomic  # noqa: PLC0415
+    from .common import (  # noqa: PLC0415
+        EXIT_ERRORS,
+        EXIT_OK,
+        EXIT_USAGE,
+        UsageError,
+        defines,
+        file_problem,
+        has_file_problem,
+        print_report,
+        read_source,
+        report_of,
+    )
 
     fmt = args.format
     if fmt is None:
         ext = os.path.splitext(args.output)[1].lower() if args.output else ""
         fmt = _EXTENSIONS.get(ext, "svg")
     if args.output:
-        folder = os.path.dirname(os.path.abspath(args.output))
-        if os.path.isdir(args.output):
-            raise UsageError(f"{args.output} is a folder; -o names the file to write")
-        if not os.path.isdir(folder):
-            raise UsageError(f"cannot write {args.output}: no folder {folder}")
+        problem = problem_writing(args.output)
+        if problem:
+            print_report(file_problem(args.output, f"cannot write {args.output}: {problem}"), "text", None)
+            return EXIT_USAGE
     if args.layout == "graphviz":
         import shutil  # noqa: PLC0415
 
         if shutil.which("dot") is None:
             raise UsageError("--layout graphviz needs Graphviz's 'dot' on PATH (or use --layout layered)")
-    overrides = defines(args.defines)
+    overrides, bad = defines(args.defines)
+    if bad:
+        print_report(report_of(bad), "text", None)
+        return EXIT_USAGE
     text, unreadable = read_source(args.file)
     if text is None:
         print_report(unreadable, "text", None)
-        return EXIT_ERRORS
-    report, graph = api.analyze(text, args.file if args.file != "-" else "<stdin>", overrides, args.max_params)
+        return EXIT_USAGE if has_file_problem(unreadable) else EXIT_ERRORS
+    report, graph, _ = api.analyze_program(text, args.file if args.file != "-" else "<stdin>", overrides,
+                                           args.max_params, args.max_memory)
     print_report(report, "text", None)
     if graph is None:
         return EXIT_ERRORS
@@ -62,7 +76,8 @@ def run(args) -> int:
         try:
             write_atomic(args.output, picture)
         except OSError as err:
-            raise UsageError(f"cannot write {args.output}: {err.strerror or err}") from None
+            print_report(file_problem(args.output, f"cannot write {args.output}: {err.strerror or err}"), "text", None)
+            return EXIT_ERRORS
     else:
         sys.stdout.write(picture)
     return EXIT_OK

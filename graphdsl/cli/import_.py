@@ -25,9 +25,13 @@ def run(args) -> int:
         what = "a folder, not a file" if os.path.isdir(source) else "no such file"
         raise UsageError(f"{source}: {what} (SOURCE is a .keras file or keras.applications.NAME)")
     if args.output is not None:
-        folder = os.path.dirname(os.path.abspath(args.output))
-        if not os.path.isdir(folder):
-            raise UsageError(f"the folder {folder} does not exist")
+        from ..fileio import problem_writing  # noqa: PLC0415
+
+        problem = problem_writing(args.output)
+        if problem is None and os.path.realpath(args.output) == os.path.realpath(source):
+            problem = f"{args.output} is the model being imported; name another file"
+        if problem is not None:
+            raise UsageError(f"cannot write {args.output}: {problem}")
     if not args.verbose:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from .. import api  # noqa: PLC0415 - TensorFlow is imported only now

@@ -6,7 +6,20 @@ import argparse
 import os
 import sys
 
-from .common import EXIT_ERRORS, EXIT_OK, UsageError, add_program_options, defines, print_report, read_source
+from .common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    add_program_options,
+    defines,
+    file_problem,
+    has_file_problem,
+    print_json,
+    print_report,
+    read_source,
+    report_of,
+)
 
 NAME = "train"
 
@@ -71,18 +84,6 @@ def add_parser(sub) -> None:
     add_program_options(t)
 
 
-def _output_path(args) -> str:
-    out = args.output or os.path.splitext(args.file)[0] + ".keras"
-    if not out.endswith(".keras"):
-        raise UsageError(f"the output must end in .keras (Keras insists): {out}")
-    if os.path.isdir(out):
-        raise UsageError(f"the output {out} is a folder")
-    folder = os.path.dirname(os.path.abspath(out))
-    if not os.path.isdir(folder):
-        raise UsageError(f"the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise UsageError(f"the folder {folder} cannot be written")
-    return out
 
 
 def _check_tf_config() -> None:
@@ -106,13 +107,26 @@ def _check_tf_config() -> None:
 def run(args) -> int:
     from .. import api  # noqa: PLC0415
     from ..data import DataError, load  # noqa: PLC0415 - numpy only for this command
+    from .build import output_problem  # noqa: PLC0415 - the same rules as build's output
 
-    overrides = defines(args.defines)
+    json_acc: list | None = [] if args.format == "json" else None
+
+    def finish(report, code: int) -> int:
+        print_report(report, args.format, json_acc)
+        if json_acc is not None:
+            print_json(json_acc)
+        return code
+
+    overrides, bad = defines(args.defines)
+    if bad:
+        return finish(report_of(bad), EXIT_USAGE)
+    out = args.output or os.path.splitext(args.file)[0] + ".keras"
+    problem = output_problem(args.file, out)
+    if problem:
+        return finish(file_problem(out, problem), EXIT_USAGE)
     text, unreadable = read_source(args.file)
     if text is None:
-        print_report(unreadable, "text", None)
-        return EXIT_ERRORS
-    out = _output_path(args)
+        return finish(unreadable, EXIT_USAGE if has_file_problem(unreadable) else EXIT_ERRORS)
     if args.distribute == "multiworker":
         _check_tf_config()
     for folder in (args.checkpoint_dir, args.log_dir):
@@ -122,43 +136,49 @@ def run(args) -> int:
         data = load(args.data)
         val = load(args.validation_data) if args.validation_data else None
         report, data, val = api._check_data(text, data, args.file, overrides, val, args.validation_split,
-                                            args.max_params)
+                                            args.max_params, args.max_memory)
     except (DataError, ValueError) as err:
         raise UsageError(str(err)) from None
-    json_acc: list | None = [] if args.format == "json" else None
-    print_report(report, args.format, json_acc)
-    if json_acc:
-        import json  # noqa: PLC0415
-
-        print(json.dumps(json_acc, indent=2))
     if report.graph is None:
-        return EXIT_ERRORS  # TensorFlow was never imported
+        return finish(report, EXIT_ERRORS)  # TensorFlow was never imported
+    print_report(report, args.format, json_acc)
+    if json_acc is not None:  # the document now; what training says goes to standard error
+        print_json(json_acc)
     for ds in (data, val):
         if ds is not None and ds.compressed:
             sys.stderr.write(f"note: {ds.name} is compressed (np.savez_compressed), so its arrays were read into "
                              "memory; np.savez (uncompressed) lets graphdsl map them without copying\n")
     if args.check:
         n = next(iter(data.arrays.values())).shape[0] if data.arrays else 0
-        print(f"{args.file}: the program and {data.name} ({n:,} samples) fit together")
+        print(f"{args.file}: the program and {data.name} ({n:,} samples) fit together", file=_say(args))
         return EXIT_OK
     return _train(args, report, data, val, out)
+
+
+def _say(args):
+    """Where what was done is said: standard output, or standard error beside a JSON document."""
+    return sys.stderr if args.format == "json" else sys.stdout
 
 
 def _train(args, report, data, val, out: str) -> int:
     if not args.verbose:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import contextlib  # noqa: PLC0415
+
     from ..backend import lower  # noqa: PLC0415 - the only place this command imports TensorFlow
     from ..backend import train as backend  # noqa: PLC0415
 
     graph = report.graph
-    with lower.quiet_tensorflow(enabled=not args.verbose):
+    # beside a JSON document, Keras's progress goes to standard error with everything else said
+    progress = contextlib.redirect_stdout(sys.stderr) if args.format == "json" else contextlib.nullcontext()
+    with lower.quiet_tensorflow(enabled=not args.verbose), progress:
         try:
             result = backend.train(
                 graph, data, source=report.source, validation_data=val, validation_split=args.validation_split,
                 epochs=args.epochs, batch_size=args.batch_size, output=out, checkpoint_dir=args.checkpoint_dir,
                 log_dir=args.log_dir, seed=args.seed, distribute=args.distribute,
                 verbose=1 if sys.stdout.isatty() else 2,  # a progress bar on a terminal, a line per epoch in a log
-                say=lambda line: print(line, flush=True),
+                say=lambda line: print(line, flush=True, file=_say(args)),
             )
         except backend.CheckpointError as err:
             raise UsageError(str(err)) from None
@@ -175,13 +195,14 @@ def _train(args, report, data, val, out: str) -> int:
                 sys.stderr.write(f"the finished epochs are kept in {args.checkpoint_dir}; the same command resumes\n")
             return EXIT_ERRORS
     if not result.chief:
-        print(f"worker done: {graph.model_name} trained; the chief writes the model and the logs")
+        print(f"worker done: {graph.model_name} trained; the chief writes the model and the logs", file=_say(args))
         return EXIT_OK
     last = {k: v[-1] for k, v in result.history.items() if v}
     shown = ", ".join(f"{k} {last[k]:.4g}" for k in ("loss", "val_loss") if k in last)
+    say = _say(args)
     print(f"trained {graph.model_name}: {args.epochs} epoch{'s' if args.epochs != 1 else ''}"
-          + (f" ({shown})" if shown else ""))
-    print(f"wrote {', '.join(result.written)}")
+          + (f" ({shown})" if shown else ""), file=say)
+    print(f"wrote {', '.join(result.written)}", file=say)
     if args.log_dir:
-        print(f"TensorBoard logs in {args.log_dir} (tensorboard --logdir {args.log_dir})")
+        print(f"TensorBoard logs in {args.log_dir} (tensorboard --logdir {args.log_dir})", file=say)
     return EXIT_OK

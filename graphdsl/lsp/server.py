@@ -70,13 +70,21 @@ server = GraphdslServer()
 # ---- positions ------------------------------------------------------------------------------
 
 
+def _at(a: Analysis, doc, line: int | None, column: int | None) -> T.Position:
+    """A located diagnostic's 1-based line and column (code points) as an LSP position."""
+    if line is None or column is None:  # about the whole file: its first character
+        return T.Position(line=0, character=0)
+    source = a.report.source
+    text = source.line_text(line) if line <= source.line_count else ""
+    before = text[: column - 1]
+    units = doc.position_codec.client_num_units(before) if hasattr(doc.position_codec, "client_num_units") \
+        else len(before.encode("utf-16-le")) // 2
+    return T.Position(line=line - 1, character=units)
+
+
 def _position(a: Analysis, doc, offset: int) -> T.Position:
     loc = a.report.source.location(offset)
-    line = a.report.source.line_text(loc.line) if loc.line <= a.report.source.line_count else ""
-    col = loc.column - 1
-    units = doc.position_codec.client_num_units(line[:col]) if hasattr(doc.position_codec, "client_num_units") \
-        else len(line[:col].encode("utf-16-le")) // 2
-    return T.Position(line=loc.line - 1, character=units)
+    return _at(a, doc, loc.line, loc.column)
 
 
 def _range(a: Analysis, doc, span: Span) -> T.Range:
@@ -91,16 +99,20 @@ def _offset(a: Analysis, doc, pos: T.Position) -> int:
 
 
 def diagnostics(a: Analysis, doc, uri: str) -> list[T.Diagnostic]:
+    """The LSP emitter: the same located diagnostics the text and JSON emitters print."""
     out = []
-    for located in a.report.diagnostics:
-        d = located.diagnostic
+    for d in a.report.diagnostics:
         message = d.message + (f"\nhelp: {d.help}" if d.help else "")
-        related = [T.DiagnosticRelatedInformation(T.Location(uri, _range(a, doc, lb.span)), lb.message)
-                   for lb in d.labels]
+        related = [
+            T.DiagnosticRelatedInformation(
+                T.Location(uri, T.Range(start=_at(a, doc, lb.line, lb.column), end=_at(a, doc, lb.end_line, lb.end_column))),
+                lb.message)
+            for lb in d.labels
+        ]
         out.append(T.Diagnostic(
-            range=_range(a, doc, d.span),
+            range=T.Range(start=_at(a, doc, d.line, d.column), end=_at(a, doc, d.end_line, d.end_column)),
             message=message,
-            severity=_SEVERITY.get(located.severity, T.DiagnosticSeverity.Error),
+            severity=_SEVERITY.get(d.severity, T.DiagnosticSeverity.Error),
             code=d.code,
             source="graphdsl",
             related_information=related or None,

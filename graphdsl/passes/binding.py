@@ -186,7 +186,7 @@ def _article(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
 
 
-def bind_positions(st, what: str, names: list[str], args, skip: int, owner_help: str) -> dict | None:
+def bind_positions(st, what: str, names: list[str], args, skip: int) -> dict | None:
     """Match arguments to parameter names by position (after `skip` filled ones) then keyword:
     {name: Arg}, or None when a mistake was reported. `what` names the callee in messages."""
     given: dict[str, ir.Arg] = {}
@@ -196,10 +196,9 @@ def bind_positions(st, what: str, names: list[str], args, skip: int, owner_help:
         if arg.name is None:
             if position >= len(names):
                 free = names[skip:]
+                which = "its parameters after the chain's tensor" if skip else "its parameters"
                 st.error("GD0107", f"{what} takes {len(free)} argument{'s' if len(free) != 1 else ''} here, "
-                         "but more are given", arg.span,
-                         help=f"its parameters{' after the chain' + chr(39) + 's tensor' if skip else ''}: "
-                         f"{', '.join(free) or 'none'}" + owner_help)
+                         "but more are given", arg.span, help=f"{which}: {', '.join(free) or 'none'}")
                 ok = False
                 break
             pname = names[position]

@@ -18,7 +18,7 @@ what goes wrong there does not depend on any call (an unknown layer or argument,
 a tensor belongs), so it is reported even for a block nobody calls, once, without frames.
 
 Expansion is linear in the size of the expanded graph, and bounded: more than `MAX_EXPANDED`
-layers, ops and block calls made by block calls and repeats is refused (GD0207) as soon as it is
+layers, ops and block calls made by block calls and repeats is refused (GD0209) as soon as it is
 reached (a block call counts, so that a block making nothing cannot be repeated forever).
 """
 
@@ -27,18 +27,22 @@ from __future__ import annotations
 import re
 
 from .. import catalog, ir
-from ..catalog.arith import arith_type
 from ..catalog.types import ShapeError, TensorType, fmt_shape
 from ..diagnostics import Diagnostic, Label, Severity
-from ..graph import ApplyOp, BlockCall, CallArg, Layer, MathOp
+from ..graph import ApplyOp, BlockCall, Layer, MathOp
 from ..records import replace
 from ..source import Span
 from ..suggest import suggest
-from .binding import bind, bind_positions, lookup_layer
+from .binding import bind, lookup_layer
 from .evaluate import UNKNOWN, evaluate, is_unknown
-from .resolve import CONSTANT, EITHER, TENSOR, BlockInfo, Symbols
+from .resolve import EITHER, BlockInfo, Symbols
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from .blocks import BlockDef
 
 MAX_EXPANDED = 50_000  # layers, ops and block calls made by expanding block calls and repeats, in all
+MAX_DEPTH = 64  # block calls and repeats nested in each other (expansion recurses once per level)
 
 _NOTHING: tuple = (None, None)  # an unknown tensor: (id, type)
 
@@ -57,18 +61,6 @@ class Shared:
         self.first_span: Span | None = None
         self.params = 0
         self.calls = calls
-
-
-class BlockDef:
-    """A block ready to be called: what resolution found, its defaults' values, and how often each
-    block is called in its body (calls of a block called more than once are numbered)."""
-
-    __slots__ = ("info", "defaults", "sites")
-
-    def __init__(self, info: BlockInfo, defaults: dict[str, object], sites: dict[str, int]):
-        self.info = info
-        self.defaults = defaults
-        self.sites = sites
 
 
 class Diags(list):
@@ -95,7 +87,7 @@ class State:
 
     __slots__ = ("symbols", "diags", "params", "shared", "layers", "ops", "used_names", "next_suffix",
                  "final_activation", "ok", "type_pool", "blocks", "frames", "dry", "expanding", "expanded",
-                 "halted", "declared", "site")
+                 "halted", "declared", "site", "calls", "callables")
 
     def __init__(self, symbols: Symbols):
         self.symbols = symbols
@@ -113,6 +105,9 @@ class State:
         self.type_pool: dict[tuple, TensorType] = {}  # (shape, dtype) -> the one TensorType
         self.blocks: dict[str, BlockDef] = {}  # the blocks defined so far
         self.frames: list[BlockCall] = []  # the block calls being expanded, outermost first
+        self.calls: tuple[BlockCall, ...] = ()  # the same, as the tuple layers and ops carry
+        # the program's blocks and `layer` declarations, wherever defined
+        self.callables = frozenset(n for n, d in symbols.defs.items() if d.kind in ("block", "layer"))
         self.dry = False  # checking a block's definition (no call)
         self.expanding = 0  # depth of block calls and repeats being expanded
         self.expanded = 0  # layers and ops they made
@@ -157,12 +152,26 @@ class State:
             self.halted = True
             self.ok = False
             list.append(self.diags, Diagnostic(
-                "GD0207", Severity.ERROR,
+                "GD0209", Severity.ERROR,
                 f"the program expands to more than {MAX_EXPANDED:,} layers, ops and block calls",
                 self.site or Span(0, 0),
                 help="block calls and repeats make this many; check the repeat counts, and blocks that call "
                 "a block several times at every level"))
         return False
+
+    def too_deep(self, span: Span) -> bool:
+        """Block calls and repeats nested more than MAX_DEPTH deep (expansion recurses once per
+        level): refused once, and nothing more is expanded."""
+        if self.expanding < MAX_DEPTH:
+            return False
+        if not self.halted:
+            self.halted = True
+            self.ok = False
+            list.append(self.diags, Diagnostic(
+                "GD0209", Severity.ERROR, f"block calls and repeats nested more than {MAX_DEPTH} deep",
+                self.site or span,
+                help="a block calls a block that calls a block ...; so deep a nesting is no model's structure"))
+        return True
 
     def add_op(self, op) -> bool:
         if not self.made():
@@ -202,7 +211,7 @@ class Env:
       `tprefix`: what a tensor id begins with ("<call id>/" in a call);
     - `sites`/`seen`: how often each block is called in this scope / has been so far (numbering)."""
 
-    __slots__ = ("tensors", "consts", "layers", "info", "prefix", "tprefix", "sites", "seen", "stmt")
+    __slots__ = ("tensors", "consts", "layers", "info", "prefix", "tprefix", "sites", "seen", "callables")
 
     def __init__(self, tensors, consts, layers, info: BlockInfo | None, prefix: str, tprefix: str,
                  sites: dict[str, int]):
@@ -214,7 +223,9 @@ class Env:
         self.tprefix = tprefix
         self.sites = sites
         self.seen: dict[str, int] = {}
-        self.stmt = ""  # the statement at hand (names block calls at the top level)
+        # every name a call here may mean as a block or `layer` declaration (wherever defined): a
+        # call of any other name is the catalog's
+        self.callables: frozenset[str] = frozenset()
 
     def layer(self, name: str, st: State) -> Shared | None | bool:
         """The `layer` declaration `name` visible here (None: declared, with errors); False if none."""
@@ -262,7 +273,7 @@ def snake(class_name: str) -> str:
     return s
 
 
-def _layer_base(env: Env, base: str) -> str:
+def layer_base(env: Env, base: str) -> str:
     return env.prefix + base if env.info is None else env.prefix[:-1]
 
 
@@ -284,17 +295,21 @@ def chain(st: State, env: Env, base: str, c: ir.Chain, finals: list[str], output
     for i, step in enumerate(steps):
         is_last = i == n - 1
         if values is not None and len(values) != 1:
-            _several(st, values, what, one=True)
+            several(st, values, what, one=True)
             values = None
         current = values[0] if values is not None else _NOTHING
         ids = finals if is_last else [f"{tbase}/{i + 1}"]
-        values, activation = apply_step(st, env, base, tbase, step, current, ids, is_last and output,
-                                        want if is_last else 1, i + 1)
+        if type(step) is ir.Call and step.callee.name not in env.callables:  # a catalog layer: the hot path
+            values, activation = _layer_step(st, env, base, step, current, ids, is_last and output,
+                                             want if is_last else 1)
+        else:
+            values, activation = apply_step(st, env, base, tbase, step, current, ids, is_last and output,
+                                            want if is_last else 1, i + 1)
         what = step
     if values is None:
         return [(f, None) for f in finals]
     if len(values) != want:
-        _several(st, values, what, one=want == 1, names=want)
+        several(st, values, what, one=want == 1, names=want)
         return [(f, None) for f in finals]
     if output or env.info is None:
         st.final_activation[base] = activation
@@ -314,21 +329,17 @@ def _describe(node) -> str:
     return "this"
 
 
-def _several(st: State, values, node, one: bool, names: int = 1) -> None:
+def several(st: State, values, node, one: bool, names: int = 1) -> None:
     n = len(values)
     shapes = ", ".join(fmt_shape(t) if t is not None else "?" for _id, t in values)
     what = _describe(node)
     if one and names == 1:
-        st.error("GD0126", f"{what} returns {n} tensors ({shapes}), but one is wanted here", node.span,
+        st.error("GD0127", f"{what} returns {n} tensors ({shapes}), but one is wanted here", node.span,
                  help="unpack them: " + ", ".join(f"t{k}" for k in range(1, n + 1)) + " = ... (a chain step takes "
                  "one tensor; continue a chain from one of them)")
     else:
-        st.error("GD0126", f"{what} returns {n} tensor{'s' if n != 1 else ''} ({shapes}), but {names} names are given",
+        st.error("GD0127", f"{what} returns {n} tensor{'s' if n != 1 else ''} ({shapes}), but {names} names are given",
                  node.span, help=f"give {n} name{'s' if n != 1 else ''} ('_' for a tensor you do not need)")
-
-
-def _operand_type(value) -> TensorType | None:
-    return value[1] if value is not None else None
 
 
 # ---- heads ---------------------------------------------------------------------------------------
@@ -354,8 +365,12 @@ def head(st: State, env: Env, base: str, tbase: str, node, finals: list[str] | N
     if kind is ir.Call:
         return head_call(st, env, base, tbase, node, finals, want)
     if kind is ir.DoubleCall:
+        from .calls import double_call  # noqa: PLC0415 - only programs with double calls pay for it
+
         return double_call(st, env, base, tbase, node, finals)
     if kind is ir.BinOp or kind is ir.Neg:
+        from .arithmetic import arithmetic  # noqa: PLC0415 - only programs with arithmetic pay for it
+
         value = arithmetic(st, env, base, tbase, node, finals[0] if finals is not None and want == 1 else None)
         if value is None:
             return None
@@ -382,8 +397,8 @@ def _alias_identity(st: State, env: Env, base: str, tensor_id: str, value, span:
     t = catalog.get_layer("Identity").infer({}, value[1])  # Keras's Identity makes floats float32
     t = st.pooled(t)
     layer_name = st.unique(f"{base}_identity")
-    st.layers[layer_name] = Layer(layer_name, "Identity", {}, span, 0, calls=tuple(st.frames))
-    st.add_op(ApplyOp(tensor_id, layer_name, (value[0],), t, span, calls=tuple(st.frames)))
+    st.layers[layer_name] = Layer(layer_name, "Identity", {}, span, 0, calls=st.calls)
+    st.add_op(ApplyOp(tensor_id, layer_name, (value[0],), t, span, calls=st.calls))
     return (tensor_id, t)
 
 
@@ -395,10 +410,14 @@ def head_call(st: State, env: Env, base: str, tbase: str, call: ir.Call, finals,
     if shared is not False:
         if shared is None:
             return None
+        from .calls import apply_call  # noqa: PLC0415
+
         return apply_call(st, env, base, tbase, shared.spec, shared.args, call.args, call.span, finals,
                           shared=shared, decl=name)
     block = env.block(name, st)
     if block is not None:
+        from .blocks import block_call  # noqa: PLC0415 - only programs with blocks pay for it
+
         return block_call(st, env, base, call, call.args, None)
     if env.user_name(name, st):
         return None  # a block or layer defined below, or with errors (reported)
@@ -445,144 +464,15 @@ def merge(st: State, env: Env, base: str, tbase: str, spec, call: ir.Call, final
         return None
     if st.halted:
         return None
-    layer_name = st.unique(f"{_layer_base(env, base)}_{name}")
+    layer_name = st.unique(f"{layer_base(env, base)}_{name}")
     tensor_id = finals[0] if finals is not None else f"{tbase}/0"
-    frames = tuple(st.frames)
+    frames = st.calls
     out = st.pooled(out)
     if not st.add_op(ApplyOp(tensor_id, layer_name, tuple(n for n, _, _ in inputs), out, call.span, merge=True,
                              calls=frames)):
         return None
     st.layers[layer_name] = Layer(layer_name, spec.keras_class, args, call.span, 0, calls=frames)
     return [(tensor_id, out)]
-
-
-# ---- tensor arithmetic ---------------------------------------------------------------------------
-
-
-def arithmetic(st: State, env: Env, base: str, tbase: str, node, final: str | None):
-    """Tensor arithmetic: (tensor id, type) of the result, or (None, number) for a constant
-    sub-expression (folded: ``x * (1 / 6)`` multiplies by one float), or None (failed)."""
-    counter = [0]
-
-    def tensor_id() -> str:
-        counter[0] += 1
-        return f"{tbase}/op{counter[0]}"
-
-    def walk(e, top: bool):
-        kind = type(e)
-        if kind is ir.Number:
-            return (None, e.value)
-        if kind is ir.Ref:
-            value = env.tensors.get(e.name)
-            if value is not None:
-                return value if value[1] is not None else None
-            c = env.consts.get(e.name, UNKNOWN)
-            if c is UNKNOWN:
-                return None
-            if isinstance(c, bool) or not isinstance(c, (int, float)):
-                st.error("GD0120", f"tensor arithmetic works on tensors and numbers, not on {_words(c)}", e.span)
-                return None
-            return (None, c)
-        if kind is ir.Call or kind is ir.DoubleCall:
-            values = head(st, env, base, tbase, e, None, 1)
-            if values is None:
-                return None
-            if len(values) != 1:
-                _several(st, values, e, one=True)
-                return None
-            return values[0]
-        if kind is ir.Neg:
-            if _constant(e, env):
-                return _fold(st, env, e)
-            inner = walk(e.operand, False)
-            if inner is None:
-                return None
-            return _math(st, env, "neg", inner, None, e, final if top else tensor_id())
-        if kind is ir.BinOp:
-            if _constant(e, env):
-                return _fold(st, env, e)
-            left = walk(e.left, False)
-            right = walk(e.right, False)
-            if left is None or right is None:
-                return None
-            if e.op == "//":
-                st.error("GD0120", "'//' works on numbers, not on tensors", e.span,
-                         help="tensor arithmetic is + - * / (and unary -)")
-                return None
-            return _math(st, env, e.op, left, right, e, final if top else tensor_id())
-        st.error("GD0120", f"tensor arithmetic works on tensors and numbers, not on {_node_words(e)}", e.span)
-        return None
-
-    return walk(node, True)
-
-
-def _words(value: object) -> str:
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "True/False"
-    if value is None:
-        return "None"
-    if isinstance(value, tuple):
-        return "a tuple"
-    return "a layer"
-
-
-def _node_words(e) -> str:
-    return {ir.String: "a string", ir.Bool: "True/False", ir.NoneLit: "None", ir.TupleLit: "a tuple",
-            ir.ListLit: "a list"}.get(type(e), "this")
-
-
-def _constant(e, env: Env) -> bool:
-    """Whether an arithmetic expression has no tensor in it (it is folded as one constant)."""
-    stack = [e]
-    while stack:
-        x = stack.pop()
-        kind = type(x)
-        if kind is ir.BinOp:
-            stack += [x.left, x.right]
-        elif kind is ir.Neg:
-            stack.append(x.operand)
-        elif kind is ir.Ref:
-            if x.name in env.tensors:
-                return False
-        elif kind is ir.Call or kind is ir.DoubleCall:
-            return False
-    return True
-
-
-def _fold(st: State, env: Env, e):
-    value = evaluate(e, env.consts, st.diags)
-    if is_unknown(value):
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        st.error("GD0120", f"tensor arithmetic works on tensors and numbers, not on {_words(value)}", e.span)
-        return None
-    return (None, value)
-
-
-def _math(st: State, env: Env, op: str, left, right, e, tensor_id: str | None):
-    if right is not None and left[0] is None and right[0] is None:  # two constants (one side folded)
-        return _fold(st, env, e)
-    operands = [left[1]] if op == "neg" else [left[1], right[1]]
-    try:
-        out = arith_type(op, operands[0], operands[1] if op != "neg" else None)
-    except ShapeError as err:
-        parts = (e.operand,) if op == "neg" else (e.left, e.right)
-        labels = tuple(Label(p.span, f"{fmt_shape(v)} {v.dtype}") for p, v in zip(parts, operands, strict=True)
-                       if isinstance(v, TensorType))
-        st.error("GD0202", err.message, e.span, labels=labels)
-        return None
-    if st.halted:
-        return None
-    out = st.pooled(out)
-    tid = tensor_id if tensor_id is not None else f"{env.tprefix}{st.unique('op')}"
-    inputs = tuple(v[0] for v in ((left,) if op == "neg" else (left, right)) if v[0] is not None)
-    lhs = left[0] if left[0] is not None else left[1]
-    rhs = None if op == "neg" else (right[0] if right[0] is not None else right[1])
-    if not st.add_op(MathOp(tid, op, lhs, rhs, inputs, out, e.span, calls=tuple(st.frames))):
-        return None
-    return (tid, out)
 
 
 # ---- layers --------------------------------------------------------------------------------------
@@ -604,21 +494,24 @@ def _apply_one(st: State, spec, args, inp: TensorType, span: Span, want: int):
         st.error("GD0999", f"internal error in the {spec.name} rule: {type(err).__name__}: {err}", span)
         return None
     if want > 1 and len(outs) != want:
-        st.error("GD0126", f"{spec.name} returns {len(outs)} tensor{'s' if len(outs) != 1 else ''} here "
+        st.error("GD0127", f"{spec.name} returns {len(outs)} tensor{'s' if len(outs) != 1 else ''} here "
                  f"({', '.join(fmt_shape(t) for t in outs)}), but {want} names are given", span,
                  help=f"give {len(outs)} name{'s' if len(outs) != 1 else ''} ('_' for a tensor you do not need)"
                  if len(outs) > 1 else "unpack only what returns several tensors")
         return None
     if len(outs) > 1 and want == 1:
-        st.error("GD0126", f"{spec.name} returns {len(outs)} tensors here ({', '.join(fmt_shape(t) for t in outs)}), "
+        st.error("GD0127", f"{spec.name} returns {len(outs)} tensors here ({', '.join(fmt_shape(t) for t in outs)}), "
                  "but one is wanted", span,
                  help="unpack them: " + ", ".join(f"t{k}" for k in range(1, len(outs) + 1)) + " = ... (a chain step "
                  "takes one tensor)")
         return None
+    if len(outs) == 1:
+        out = outs[0]
+        return (st.type_pool.setdefault((out.shape, out.dtype), out),), count
     return tuple(st.pooled(t) for t in outs), count
 
 
-def _shared_count(st: State, shared: Shared, count: int, inp: TensorType, name: str, span: Span) -> bool:
+def shared_count(st: State, shared: Shared, count: int, inp: TensorType, name: str, span: Span) -> bool:
     """A `layer` declaration keeps one set of weights: every use must build the same."""
     if shared.first_input is None:
         shared.first_input, shared.first_span, shared.params = inp, span, count
@@ -642,6 +535,8 @@ def apply_step(st: State, env: Env, base: str, tbase: str, step, current, ids: l
     kind = type(step)
     if kind is ir.Call:
         name = step.callee.name
+        if name not in env.callables:  # a catalog layer (the common case: no lookups of the program's names)
+            return _layer_step(st, env, base, step, current, ids, output_last, want)
         shared = env.layer(name, st)
         if shared is not False:
             st.error("GD0115", f"'{name}' is a layer declaration; it is applied by its name, without arguments",
@@ -650,25 +545,12 @@ def apply_step(st: State, env: Env, base: str, tbase: str, step, current, ids: l
             return None, None
         block = env.block(name, st)
         if block is not None:
+            from .blocks import block_call  # noqa: PLC0415
+
             return block_call(st, env, base, step, step.args, current), None
         if env.user_name(name, st):
             return None, None
-        spec = lookup_layer(st, step.callee, env.visible_callables)
-        args = bind(st, spec, step, env.consts) if spec is not None else None
-        if spec is None or args is None or current[1] is None or st.halted:
-            return None, None
-        result = _apply_one(st, spec, args, current[1], step.span, want)
-        if result is None:
-            return None, None
-        outs, count = result
-        # an output's last layer is named after the output (the name is the output's own)
-        layer_name = ids[0] if output_last else st.unique(f"{_layer_base(env, base)}_{snake(spec.name)}")
-        frames = tuple(st.frames)
-        more = tuple(zip(ids[1:], outs[1:], strict=True)) if len(outs) > 1 else ()
-        if not st.add_op(ApplyOp(ids[0], layer_name, (current[0],), outs[0], step.span, calls=frames, more=more)):
-            return None, None
-        st.layers[layer_name] = Layer(layer_name, spec.name, args, step.span, count, calls=frames)
-        return [(ids[0], outs[0]), *more], _activation(spec, args)
+        return _layer_step(st, env, base, step, current, ids, output_last, want)
     if kind is ir.Ref:
         name = step.name
         shared = env.layer(name, st)
@@ -679,21 +561,52 @@ def apply_step(st: State, env: Env, base: str, tbase: str, step, current, ids: l
             if result is None:
                 return None, None
             outs, count = result
-            if not _shared_count(st, shared, count, current[1], name, step.span):
+            if not shared_count(st, shared, count, current[1], name, step.span):
                 return None, None
             tensor_id = f"{ids[0]}/shared" if output_last else ids[0]
             more = tuple(zip(ids[1:], outs[1:], strict=True)) if len(outs) > 1 else ()
             if not st.add_op(ApplyOp(tensor_id, shared.name, (current[0],), outs[0], step.span,
-                                     calls=tuple(st.frames), more=more)):
+                                     calls=st.calls, more=more)):
                 return None, None
             return [(tensor_id, outs[0]), *more], _activation(shared.spec, shared.args)
         block = env.block(name, st)
         if block is not None:  # a block called without arguments: x -> name
+            from .blocks import block_call  # noqa: PLC0415
+
             return block_call(st, env, base, step, (), current), None
         return None, None
     if kind is ir.Repeat:
         return repeat(st, env, base, tbase, step, current, ids, output_last, want, index)
     return None, None  # pragma: no cover - the grammar makes no other step
+
+
+def _layer_step(st: State, env: Env, base: str, step: ir.Call, current, ids: list[str], output_last: bool, want: int):
+    """A catalog layer as a chain step: a new layer applied to the chain's tensor (the hot path
+    of every check: a program is mostly this)."""
+    spec = lookup_layer(st, step.callee, env.visible_callables)
+    args = bind(st, spec, step, env.consts) if spec is not None else None
+    if spec is None or args is None or current[1] is None or st.halted:
+        return None, None
+    result = _apply_one(st, spec, args, current[1], step.span, want)
+    if result is None:
+        return None, None
+    outs, count = result
+    # an output's last layer is named after the output (the name is the output's own)
+    layer_name = ids[0] if output_last else st.unique(
+        f"{base if env.info is None else env.prefix[:-1]}_{snake(spec.name)}")
+    frames = st.calls
+    if frames or len(outs) > 1:
+        more = tuple(zip(ids[1:], outs[1:], strict=True))
+        op = ApplyOp(ids[0], layer_name, (current[0],), outs[0], step.span, False, frames, (), more)
+        if not st.add_op(op):
+            return None, None
+        st.layers[layer_name] = Layer(layer_name, spec.name, args, step.span, count, False, frames)
+        values = [(ids[0], outs[0]), *more]
+    else:
+        st.ops.append(ApplyOp(ids[0], layer_name, (current[0],), outs[0], step.span))
+        st.layers[layer_name] = Layer(layer_name, spec.name, args, step.span, count)
+        values = [(ids[0], outs[0])]
+    return values, spec.activation(args) if spec.activation is not None else None
 
 
 def _activation(spec, args) -> str | None:
@@ -715,7 +628,9 @@ def repeat(st: State, env: Env, base: str, tbase: str, step: ir.Repeat, current,
         return None, None
     if current[1] is None or st.dry:
         # nothing to apply it to: check its arguments once
-        values, activation = apply_step(st, env, base, tbase, step.step, _NOTHING, ids, output_last, 1, index)
+        apply_step(st, env, base, tbase, step.step, _NOTHING, ids, output_last, 1, index)
+        return None, None
+    if st.too_deep(step.span):
         return None, None
     outer = not st.expanding
     if outer:
@@ -728,7 +643,7 @@ def repeat(st: State, env: Env, base: str, tbase: str, step: ir.Repeat, current,
             if values is None or st.halted:
                 return None, None
             if len(values) != 1:
-                _several(st, values, step.step, one=True)
+                several(st, values, step.step, one=True)
                 return None, None
             last = k == count - 1
             step_ids = ids if last else [f"{tbase}/{index}.{k + 1}"]
@@ -741,344 +656,19 @@ def repeat(st: State, env: Env, base: str, tbase: str, step: ir.Repeat, current,
             st.site = None
 
 
-# ---- layers on several tensors (Keras's double call) ---------------------------------------------
-
-
-def double_call(st: State, env: Env, base: str, tbase: str, dc: ir.DoubleCall, finals):
-    callee = dc.call.callee
-    name = callee.name
-    if env.layer(name, st) is not False or env.block(name, st) is not None:
-        what = "a layer declaration" if env.layer(name, st) is not False else "a block"
-        st.error("GD0115", f"'{name}' is {what}: call it once, with its tensors", dc.span,
-                 help=f"write: {name}(a, b, ...)")
-        return None
-    if env.user_name(name, st):
-        return None
-    if catalog.get_merge(name) is not None and catalog.get_layer(name) is None:
-        st.error("GD0115", f"'{name}' is a merge: it takes its tensors in one call", dc.span,
-                 help=f"write: {name}(a, b)")
-        return None
-    spec = lookup_layer(st, callee, env.visible_callables)
-    args = bind(st, spec, dc.call, env.consts) if spec is not None else None
-    if spec is None:
-        return None
-    return apply_call(st, env, base, tbase, spec, args, dc.args, dc.span, finals)
-
-
-def apply_call(st: State, env: Env, base: str, tbase: str, spec, args, call_args, span: Span, finals,
-               shared: Shared | None = None, decl: str = ""):
-    """A layer applied to the tensors (and call constants) of `call_args`, bound to its call
-    signature: a double call, or a `layer` declaration called with its tensors."""
-    bound = bind_call(st, env, spec, call_args, span)
-    if bound is None or args is None or st.halted:
-        return None
-    mapping, written, inputs, first = bound
-    try:
-        outs = spec.outputs(args, mapping)
-        count = spec.count(args, mapping)
-    except ShapeError as err:
-        where = next((a.span for a in call_args if a.name is not None and a.name.name == err.call_arg), span)
-        first_shape = f"{fmt_shape(first)} {first.dtype}" if first is not None else ""
-        st.error("GD0201", err.message, where, help=f"its first input is {first_shape}" if first_shape else None)
-        return None
-    except Exception as err:  # a bug in a catalog rule must not become a traceback
-        st.error("GD0999", f"internal error in the {spec.name} rule: {type(err).__name__}: {err}", span)
-        return None
-    outs = tuple(st.pooled(t) for t in outs)
-    if finals is not None and len(finals) == len(outs):
-        ids = list(finals)
-    elif len(outs) == 1:
-        ids = [finals[0] if finals is not None else f"{tbase}/0"]
-    else:
-        ids = [f"{tbase}/0.{k}" for k in range(len(outs))]
-    frames = tuple(st.frames)
-    if shared is not None:
-        if not _shared_count(st, shared, count, first, decl, span):
-            return None
-        layer_name = shared.name
-    else:
-        layer_name = st.unique(f"{_layer_base(env, base)}_{snake(spec.name)}")
-    more = tuple(zip(ids[1:], outs[1:], strict=True))
-    if not st.add_op(ApplyOp(ids[0], layer_name, inputs, outs[0], span, calls=frames, call=written, more=more)):
-        return None
-    if shared is None:
-        st.layers[layer_name] = Layer(layer_name, spec.name, args, span, count, calls=frames)
-    return list(zip(ids, outs, strict=True))
-
-
-def bind_call(st: State, env: Env, spec, call_args, span: Span):
-    """Bind the tensors and constants of a layer's call (``(q, v)``, ``(emb, initial_state=[h, c])``)
-    to its call signature. Returns (mapping for the catalog's rules, the `CallArg`s as written,
-    the input tensor ids in order, the first input's type), or None (reported, or unknown)."""
-    params = spec.call_params
-    by_name = {p.name: p for p in params}
-    mapping: dict[str, object] = {}
-    written: list[CallArg] = []
-    inputs: list[str] = []
-    where: dict[str, Span] = {}
-    ok = True
-    unknown = False
-    position = 0
-    for arg in call_args:
-        if arg.name is None:
-            if position >= len(params):
-                st.error("GD0107", f"{spec.name}(...) takes {len(params)} call argument{'s' if len(params) != 1 else ''}"
-                         ", but more are given", arg.span,
-                         help="its call takes: " + ", ".join(p.name for p in params))
-                return None
-            p = params[position]
-            position += 1
-        else:
-            p = by_name.get(arg.name.name)
-            if p is None:
-                hint = suggest(arg.name.name, list(by_name))
-                st.error("GD0105", f"{spec.name}(...) has no call argument '{arg.name.name}'", arg.name.span,
-                         help=f"did you mean '{hint}'?" if hint else "its call takes: " + ", ".join(by_name))
-                ok = False
-                continue
-        if p.name in where:
-            st.error("GD0108", f"call argument '{p.name}' of {spec.name} is given twice", arg.span,
-                     labels=(Label(where[p.name], "first given here"),))
-            ok = False
-            continue
-        where[p.name] = arg.span
-        what = p.kind.what
-        value = arg.value
-        if what == "refused":
-            st.error("GD0109", p.kind.reason, arg.span)
-            ok = False
-        elif what == "tensor":
-            t = _tensor_arg(st, env, spec, p.name, value, arg.span)
-            if t is False:
-                ok = False
-            elif t is None:
-                unknown = True
-            else:
-                mapping[p.name] = t[1]
-                inputs.append(t[0])
-                written.append(CallArg(p.name, arg.name is None, (t[0],)))
-        elif what == "tensors":
-            if type(value) is not ir.ListLit:
-                st.error("GD0109", f"{spec.name}(...)({p.name}=...) is a list of tensors, e.g. [h, c]", value.span)
-                ok = False
-                continue
-            ts = [_tensor_arg(st, env, spec, p.name, v, v.span) for v in value.items]
-            if any(t is False for t in ts):
-                ok = False
-                continue
-            if any(t is None for t in ts):
-                unknown = True
-                continue
-            low, high = p.kind.low, p.kind.high
-            if not low <= len(ts) <= high:
-                want = str(low) if low == high else f"{low} to {high}"
-                st.error("GD0109", f"{spec.name}(...)({p.name}=...) is a list of {want} tensors, not {len(ts)}",
-                         value.span)
-                ok = False
-                continue
-            mapping[p.name] = tuple(t[1] for t in ts)
-            inputs.extend(t[0] for t in ts)
-            written.append(CallArg(p.name, arg.name is None, tuple(t[0] for t in ts), listed=True))
-        else:  # a constant of the call
-            c = evaluate(value, env.consts, st.diags)
-            if is_unknown(c):
-                unknown = True
-                continue
-            message = p.kind.kind.check(c) if p.kind.kind is not None else None
-            if message is not None:
-                st.error("GD0109", f"{spec.name}(...)({p.name}=...): {message}", value.span)
-                ok = False
-                continue
-            mapping[p.name] = c
-            written.append(CallArg(p.name, arg.name is None, value=c))
-    for p in params:
-        if p.required and p.name not in where:
-            st.error("GD0106", f"{spec.name}(...) is missing its call argument '{p.name}'", span,
-                     help=f"its call takes: {', '.join(q.name for q in params if q.kind.what != 'refused')}")
-            ok = False
-    if not ok:
-        st.ok = False
-        return None
-    if unknown:
-        return None
-    first = next((mapping[p.name] for p in params if isinstance(mapping.get(p.name), TensorType)), None)
-    if first is None:
-        first = next((mapping[p.name][0] for p in params if isinstance(mapping.get(p.name), tuple)
-                      and mapping[p.name] and isinstance(mapping[p.name][0], TensorType)), None)
-    return mapping, tuple(written), tuple(inputs), first
-
-
-def _tensor_arg(st: State, env: Env, spec, pname: str, value, span: Span):
-    """A tensor argument: (id, type), None (unknown) or False (not a tensor: reported)."""
-    if type(value) is ir.Ref:
-        t = env.tensors.get(value.name)
-        if t is not None:
-            return t if t[1] is not None else None
-        if env.consts.get(value.name, UNKNOWN) is not UNKNOWN:
-            st.error("GD0109", f"{spec.name}(...)({pname}=...) is a tensor, but '{value.name}' is a constant here",
-                     span)
-            return False
-        return None
-    st.error("GD0109", f"{spec.name}(...)({pname}=...) is a tensor: give a tensor's name", span)
-    return False
-
-
-# ---- blocks --------------------------------------------------------------------------------------
-
-
-def block_call(st: State, env: Env, base: str, node, call_args, chain_input):
-    """A call of a block: a chain step (`chain_input` fills its first parameter) or a head. Returns
-    the tensors it returns, [(id, type)], or None."""
-    name = node.callee.name if type(node) is ir.Call else node.name
-    block = env.block(name, st)
-    info = block.info
-    params = info.decl.params
-    names = [p.name.name for p in params]
-    skip = 1 if chain_input is not None else 0
-    if skip and not names:
-        st.error("GD0107", f"block '{name}' takes no parameters, so it cannot take the chain's tensor", node.span,
-                 help=f"call it at a chain's head: {name}()")
-        return None
-    if skip and info.param_kind(names[0]) == CONSTANT:
-        st.error("GD0109", f"block '{name}' cannot take the chain's tensor: its first parameter "
-                 f"'{names[0]}' is a constant", node.span,
-                 help=f"give it as an argument: {name}(...) at a chain's head")
-        return None
-    given = bind_positions(st, f"block '{name}'", names, call_args, skip, "")
-    if given is None:
-        st.ok = False
-        return None
-    bound: dict[str, tuple] = {}  # parameter -> ("tensor", (id, type)) | ("const", value)
-    ok = True
-    unknown = False
-    if skip:
-        if chain_input[1] is None:
-            unknown = True
-        bound[names[0]] = ("tensor", chain_input)
-    for p in params[skip:]:
-        pname = p.name.name
-        kind = info.param_kind(pname)
-        arg = given.get(pname)
-        if arg is None:
-            if pname in block.defaults:
-                value = block.defaults[pname]
-                if is_unknown(value):
-                    unknown = True
-                bound[pname] = ("const", value)
-                continue
-            st.error("GD0106", f"block '{name}' is missing its argument '{pname}'", node.span,
-                     help=f"add it, e.g. {name}(..., {pname}=...)")
-            ok = False
-            continue
-        value = arg.value
-        tensor = env.tensors.get(value.name) if type(value) is ir.Ref else None
-        if kind == TENSOR or (kind == EITHER and tensor is not None):
-            if tensor is None:
-                if type(value) is ir.Ref and env.consts.get(value.name, UNKNOWN) is UNKNOWN:
-                    unknown = True  # unknown name (reported), or a tensor with errors
-                    continue
-                st.error("GD0109", f"parameter '{pname}' of block '{name}' is a tensor, but a constant is given",
-                         arg.span, help="give a tensor's name")
-                ok = False
-                continue
-            if tensor[1] is None:
-                unknown = True
-            bound[pname] = ("tensor", tensor)
-        else:
-            if tensor is not None:  # reported by resolution (a tensor where a value belongs)
-                ok = False
-                continue
-            c = evaluate(value, env.consts, st.diags)
-            if is_unknown(c):
-                unknown = True
-            bound[pname] = ("const", c)
-    if not ok:
-        st.ok = False
-        return None
-    if unknown or st.dry or st.halted or info.returns is None:
-        return None
-    return expand(st, env, base, block, bound, node.span)
-
-
-def _call_id(st: State, env: Env, base: str, block: str) -> str:
-    scope_base = f"{base}_{block}" if env.info is None else f"{env.prefix}{block}"
-    if env.sites.get(block, 0) > 1:
-        k = env.seen[block] = env.seen.get(block, 0) + 1
-        scope_base = f"{scope_base}_{k}"
-    return st.unique(scope_base)
-
-
-def expand(st: State, env: Env, base: str, block: BlockDef, bound: dict[str, tuple], span: Span):
-    """Run one call of a block: its body's statements with its parameters bound."""
-    info = block.info
-    outer = not st.expanding
-    if outer:
-        st.site = span
-    st.expanding += 1
-    try:
-        if not st.made():  # a call counts: a block that makes nothing cannot be repeated forever
-            return None
-        call_id = _call_id(st, env, base, info.name)
-        tensors = {}
-        local_consts = {}
-        for pname, (what, value) in bound.items():
-            if what == "tensor":
-                tensors[pname] = value
-            else:
-                local_consts[pname] = value
-        inner = Env(tensors, Consts(local_consts, info.defs, st.params), {}, info, f"{call_id}_", f"{call_id}/",
-                    block.sites)
-        st.frames.append(BlockCall(call_id, info.name, span))
-        try:
-            results = None
-            for stmt in info.decl.body:
-                if st.halted:
-                    return None
-                kind = type(stmt)
-                if kind is ir.Assign or kind is ir.Unpack:
-                    bind_statement(st, inner, stmt)
-                elif kind is ir.LayerDecl:
-                    layer_decl(st, inner, stmt)
-                elif kind is ir.Return:
-                    results = returned(st, inner, stmt)
-                elif kind is ir.Broken:
-                    st.ok = False
-            return results
-        finally:
-            st.frames.pop()
-    finally:
-        st.expanding -= 1
-        if outer:
-            st.site = None
-
-
-def returned(st: State, env: Env, stmt: ir.Return):
-    values = stmt.values
-    out = []
-    for k, c in enumerate(values):
-        part = "return" if len(values) == 1 else f"return{k + 1}"
-        (value,) = chain(st, env, part, c, [f"{env.tprefix}{part}"])
-        if value[1] is None:
-            return None
-        out.append(value)
-    return out
-
-
 def bind_statement(st: State, env: Env, stmt) -> None:
     """`NAME = CHAIN` or `A, B = CHAIN` (at the top level, or in a block's body)."""
     if type(stmt) is ir.Assign:
         name = stmt.name.name
-        env.stmt = name
-        if name == ir.DISCARD:
-            ident = f"{env.tprefix}_{len(st.ops)}"
-            chain(st, env, "_", stmt.chain, [ident])
+        if name == ir.DISCARD:  # built, then left out of the graph (nothing can use it)
+            base = st.unique("_")
+            chain(st, env, base, stmt.chain, [env.tprefix + base])
             return
         (value,) = chain(st, env, name, stmt.chain, [env.tprefix + name])
         env.tensors[name] = value
         return
     names = [n.name for n in stmt.names]
-    base = next((n for n in names if n != ir.DISCARD), ir.DISCARD)
-    env.stmt = base
+    base = next((n for n in names if n != ir.DISCARD), None) or st.unique("_")
     finals = [env.tprefix + n if n != ir.DISCARD else f"{env.tprefix}{base}/_{k}" for k, n in enumerate(names)]
     values = chain(st, env, base, stmt.chain, finals)
     for n, value in zip(names, values, strict=True):
@@ -1098,49 +688,6 @@ def layer_decl(st: State, env: Env, stmt: ir.LayerDecl) -> None:
     if args is None or st.dry:
         return
     keras_name = name if env.info is None else st.unique(f"{env.prefix}{name}")
-    shared = Shared(spec, args, stmt.call.span, keras_name, tuple(st.frames))
+    shared = Shared(spec, args, stmt.call.span, keras_name, st.calls)
     table[name] = shared
     st.declared.append(shared)
-
-
-def call_sites(statements, is_block) -> dict[str, int]:
-    """How many times each block is called in `statements` (a repeat counts as many)."""
-    sites: dict[str, int] = {}
-
-    def count(name: str, n: int = 1) -> None:
-        if is_block(name):
-            sites[name] = sites.get(name, 0) + n
-
-    def in_head(e) -> None:
-        stack = [e]
-        while stack:
-            x = stack.pop()
-            kind = type(x)
-            if kind is ir.Call:
-                count(x.callee.name)
-            elif kind is ir.BinOp:
-                stack += [x.left, x.right]
-            elif kind is ir.Neg:
-                stack.append(x.operand)
-
-    def in_step(s, n: int) -> None:
-        kind = type(s)
-        if kind is ir.Call:
-            count(s.callee.name, n)
-        elif kind is ir.Ref:
-            count(s.name, n)
-        elif kind is ir.Repeat:
-            in_step(s.step, 2)
-
-    for stmt in statements:
-        kind = type(stmt)
-        chains = ()
-        if kind is ir.Assign or kind is ir.Unpack or kind is ir.OutputDecl:
-            chains = (stmt.chain,)
-        elif kind is ir.Return:
-            chains = stmt.values
-        for c in chains:
-            in_head(c.head)
-            for s in c.steps:
-                in_step(s, 1)
-    return sites

@@ -22,17 +22,7 @@ from ..diagnostics import Diagnostic, Label, Severity
 from ..graph import ApplyOp, Graph, InputOp, Layer, LossSpec, OutputSpec, op_outputs
 from ..source import Span
 from ..suggest import suggest
-from .chains import (
-    MAX_EXPANDED,
-    BlockDef,
-    Consts,
-    Env,
-    State,
-    bind_statement,
-    call_sites,
-    chain,
-    layer_decl,
-)
+from .chains import MAX_EXPANDED, Consts, Env, State, bind_statement, chain, layer_decl
 from .evaluate import UNKNOWN, evaluate, is_unknown
 from .resolve import CONSTANT, Symbols
 
@@ -51,21 +41,22 @@ def infer(
     inferred type of every named tensor (None where unknown), and the diagnostics."""
     st = State(symbols)
     st.used_names.update(symbols.defs)
+    origins = getattr(overrides, "origins", None) or {}
     overrides = dict(overrides or {})
-    _check_overrides(st, program, overrides)
+    _check_overrides(st, program, overrides, origins)
 
     inputs: list[InputOp] = []
     outputs: list[OutputSpec] = []
     named: list[str] = []
     optimizer = LossSpec("rmsprop", "rmsprop", {})
     env = Env({}, st.params, st.shared, None, "", "", {})
+    env.callables = st.callables
     blocks = symbols.blocks or {}
     for stmt in program.statements:
         kind = type(stmt)
         if kind is ir.Assign or kind is ir.Unpack:
             if st.blocks:
-                env.sites = call_sites((stmt,), st.blocks.__contains__)
-                env.seen = {}
+                _sites(env, stmt, st)
             bind_statement(st, env, stmt)
             named.extend(n.name for n in ir.defined_names(stmt))
         elif kind is ir.ParamDecl:
@@ -83,8 +74,7 @@ def infer(
             layer_decl(st, env, stmt)
         elif kind is ir.OutputDecl:
             if st.blocks:
-                env.sites = call_sites((stmt,), st.blocks.__contains__)
-                env.seen = {}
+                _sites(env, stmt, st)
             out = _output(st, env, stmt)
             named.append(stmt.name.name)
             if out is not None:
@@ -104,7 +94,7 @@ def infer(
 
     graph_ops, layers = _needed(st, outputs)
     total = sum(layer.params for layer in layers.values())
-    if total > max_params:
+    if total > max_params and layers:
         biggest = max(layers.values(), key=lambda layer: layer.params)
         st.error(
             "GD0204",
@@ -160,19 +150,31 @@ def _needed(st, outputs: list[OutputSpec]) -> tuple[list, dict[str, Layer]]:
     return kept, layers
 
 
+def _sites(env: Env, stmt, st: State) -> None:
+    """How often the statement calls each block (the calls of a block called more than once are
+    numbered in layer names)."""
+    from .blocks import call_sites  # noqa: PLC0415
+
+    env.sites = call_sites((stmt,), st.blocks.__contains__)
+    env.seen = {}
+
+
 def _block_decl(st: State, info) -> None:
     """A block's definition: its defaults' values, and its body checked once with every parameter
     unknown (what goes wrong there does not depend on any call; see chains.py)."""
+    from .blocks import BlockDef, call_sites  # noqa: PLC0415 - only programs with blocks pay for it
+
     decl = info.decl
     defaults = {}
     for p in decl.params:
         if p.default is not None:
             defaults[p.name.name] = evaluate(p.default, st.params, st.diags)
     sites = call_sites(decl.body, st.blocks.__contains__)
-    block = BlockDef(info, defaults, sites)
+    block = BlockDef(info, defaults, sites, st.callables | info.layers)
     tensors = {p.name.name: (None, None) for p in decl.params if info.param_kind(p.name.name) != CONSTANT}
     consts = Consts({}, info.defs, st.params)
     env = Env(tensors, consts, {}, info, "", "", sites)
+    env.callables = st.callables | info.layers
     st.dry = True
     try:
         for stmt in decl.body:
@@ -191,26 +193,61 @@ def _block_decl(st: State, info) -> None:
     st.blocks[info.name] = block
 
 
-def _check_overrides(st: State, program: ir.Program, overrides: dict) -> None:
+def _check_overrides(st: State, program: ir.Program, overrides: dict, origins: Mapping) -> None:
+    """Every override names a declared param and is a constant. A mistake is shown where the
+    override was written (a -D argument), or without a location when it came from Python."""
     declared = [s.name.name for s in program.statements if isinstance(s, ir.ParamDecl)]
     for name in list(overrides):
+        origin = origins.get(name)
         if name not in declared:
             hint = suggest(name, declared)
-            st.error(
-                "GD0119",
-                f"there is no param '{name}' to override",
-                Span(0, 0),
+            st.diags.append(Diagnostic(
+                "GD0119", Severity.ERROR, f"there is no param '{name}' to override",
+                origin.name if origin else None,
                 help=f"did you mean '{hint}'?" if hint else (
                     "the program declares no params" if not declared else "params: " + ", ".join(declared)
                 ),
-            )
+                source=origin.source if origin else None,
+            ))
+            st.ok = False
             del overrides[name]
             continue
         value = overrides[name]
-        if not _is_constant(value):
-            st.error("GD0119", f"the override of param '{name}' is not a constant: {value!r}", Span(0, 0),
-                     help="a param is a number, string, True/False/None, or a tuple of those")
+        if _too_large(value):
+            st.diags.append(Diagnostic(
+                "GD0119", Severity.ERROR, f"the override of param '{name}' is too large",
+                origin.value if origin else None,
+                help="integers have at most 30 digits, as in a program; no layer is that large",
+                source=origin.source if origin else None,
+            ))
+            st.ok = False
             del overrides[name]
+            continue
+        if not _is_constant(value):
+            st.diags.append(Diagnostic(
+                "GD0119", Severity.ERROR, f"the override of param '{name}' is not a constant: {_describe(value)}",
+                origin.value if origin else None,
+                help="a param is a number, string, True/False/None, or a tuple of those",
+                source=origin.source if origin else None,
+            ))
+            st.ok = False
+            del overrides[name]
+
+
+def _describe(value: object) -> str:
+    """A Python value in a message: its type, and a short repr."""
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def _too_large(value: object) -> bool:
+    """An integer longer than a program may write (30 digits): beyond it, even printing the
+    number in a message fails (Python's limit on int-to-str conversion)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) >= 10**30
+    return isinstance(value, tuple) and any(_too_large(v) for v in value)
 
 
 def _is_constant(value: object) -> bool:
@@ -275,7 +312,7 @@ def _output(st: State, env: Env, stmt: ir.OutputDecl) -> OutputSpec | None:
     env.tensors[name] = (name, t)
     loss = None
     if stmt.loss is not None:
-        loss = _spec(st, stmt.loss, catalog.LOSSES, "GD0111", "loss")
+        loss = _spec(st, stmt.loss, catalog.LOSSES, "GD0111", "loss", t)
         if loss is not None and t is not None:
             message = catalog.check_loss_fits(loss.name, t, st.final_activation.get(name))
             if message:
@@ -297,9 +334,11 @@ def _output(st: State, env: Env, stmt: ir.OutputDecl) -> OutputSpec | None:
                                            stmt.weight.span, help="add a loss, e.g. loss mse"))
     metrics = []
     for m in stmt.metrics or ():
-        spec = _spec(st, m, catalog.METRICS, "GD0112", "metric")
+        spec = _spec(st, m, catalog.METRICS, "GD0112", "metric", t)
         if spec is not None:
             metrics.append(spec)
+    for spec in (loss, *metrics):
+        _logits_of_probabilities(st, spec, st.final_activation.get(name))
     ok = st.ok and t is not None
     st.ok = ok_before and st.ok
     if not ok:
@@ -307,7 +346,26 @@ def _output(st: State, env: Env, stmt: ir.OutputDecl) -> OutputSpec | None:
     return OutputSpec(name, name, t, loss, weight, tuple(metrics), stmt.span)
 
 
-def _spec(st: State, spec: ir.Spec, registry, code: str, what: str) -> LossSpec | None:
+def _logits_of_probabilities(st: State, spec: LossSpec | None, activation: str | None) -> None:
+    """from_logits=True on an output that ends in a softmax or sigmoid applies it twice: Keras
+    only warns at training time; say it here, where it was written."""
+    if spec is None or spec.kwargs.get("from_logits") is not True:
+        return
+    act = catalog.ACTIVATIONS.canonical(activation) if activation else None
+    if act in ("softmax", "sigmoid") and spec.span is not None:
+        st.diags.append(Diagnostic(
+            "GD0203", Severity.WARNING,
+            f"{spec.written}(from_logits=True) reads the output as logits, but it ends in a {act}: "
+            f"the {act} is applied twice", spec.span,
+            help=f"drop from_logits=True, or end the output without activation=\"{act}\""))
+
+
+def _spec(st: State, spec: ir.Spec, registry, code: str, what: str, output: TensorType | None = None
+          ) -> LossSpec | None:
+    """A loss, metric or optimizer: its name, and each keyword argument's value checked against
+    the Keras class it makes (`catalog.compile_args`), and against the output it judges."""
+    from ..catalog.compile_args import Output, compile_spec, unusable  # noqa: PLC0415 - only programs with outputs
+
     written = spec.name.name
     canonical = registry.canonical(written)
     if canonical is None:
@@ -315,8 +373,17 @@ def _spec(st: State, spec: ir.Spec, registry, code: str, what: str) -> LossSpec 
         st.error(code, f"unknown {what} '{written}'", spec.name.span,
                  help=f"did you mean '{hint}'?" if hint else None)
         return None
+    cls = registry.keras_class(written) or registry.keras_class(canonical)
+    why = unusable(registry.kind, cls)
+    if why is not None:
+        st.error("GD0123", f"{what} '{written}' cannot be compiled into a model", spec.name.span, help=why)
+        return None
+    cspec = compile_spec(registry.kind, cls)
+    allowed = [p.name for p in cspec.params] if cspec is not None else []
     kwargs: dict[str, object] = {}
-    allowed = registry.keyword_args(written) or ()
+    where: dict[str, Span] = {}  # argument -> its value, where a wrong value is shown
+    given: dict[str, Span] = {}  # argument -> the whole `name=value`, for "first given here"
+    ok = True
     for arg in spec.args or ():
         if arg.name is None:
             st.error("GD0121", f"arguments of a {what} are given by keyword", arg.span,
@@ -329,12 +396,31 @@ def _spec(st: State, spec: ir.Spec, registry, code: str, what: str) -> LossSpec 
                      help=f"did you mean '{hint}'?" if hint else (
                          f"it takes: {', '.join(allowed)}" if allowed else "it takes no arguments"))
             return None
+        if key in given:
+            st.error("GD0108", f"argument '{key}' of {what} '{written}' is given twice", arg.span,
+                     labels=(Label(given[key], "first given here"),))
+            ok = False
+            continue
+        where[key], given[key] = arg.value.span, arg.span
         value = evaluate(arg.value, st.params, st.diags, lambda c, k=key: _no_call(st, c, written, k))
         if is_unknown(value):
             st.ok = False
-            return None
+            ok = False
+            continue
         kwargs[key] = value
-    return LossSpec(canonical, written, kwargs)
+    if not ok:
+        return None
+    if cspec is not None:
+        for p in cspec.params:
+            if p.required and p.name not in kwargs:
+                st.error("GD0106", f"{what} '{written}' is missing its required argument '{p.name}'", spec.span,
+                         help=f"Keras has no default for it: write {written}({p.name}=...)")
+                ok = False
+        if ok:
+            for name, message in cspec.check(kwargs, Output(output)):
+                st.error("GD0109", f"{written}({name}=...): {message}", where.get(name, spec.span))
+                ok = False
+    return LossSpec(canonical, written, kwargs, spec.span) if ok else None
 
 
 def _no_call(st: State, call: ir.Call, written: str, key: str):

@@ -164,9 +164,10 @@ class _Walker:
     called name is where the walk happens ("block", "layer", or None: a catalog layer or merge),
     and `block(name)` gives a visible block's `BlockInfo`."""
 
-    def __init__(self, callable_kind, block):
+    def __init__(self, callable_kind, block, callables):
         self.callable_kind = callable_kind
         self.block = block
+        self.callables = callables  # every name that may be a block or `layer` declaration (a fast "no")
         self.out: list[tuple[object, str]] = []
 
     def statement(self, stmt: ir.Statement) -> list[tuple[object, str]]:
@@ -204,8 +205,16 @@ class _Walker:
         self.out.extend((r, "value") for r in expr_refs(expr))
 
     def args(self, arguments) -> None:
+        out = self.out
         for a in arguments or ():
-            self.value(a.value)
+            v = a.value
+            kind = type(v)
+            if kind in _LEAVES:  # most arguments: a literal
+                continue
+            if kind is ir.Ref:
+                out.append((v, "value"))
+            else:
+                out.extend((r, "value") for r in expr_refs(v))
 
     def chain(self, c: ir.Chain) -> None:
         self.head(c.head)
@@ -245,7 +254,7 @@ class _Walker:
 
     def head_call(self, call: ir.Call) -> None:
         name = call.callee.name
-        what = self.callable_kind(name)
+        what = self.callable_kind(name) if name in self.callables else None
         if what == "block":
             self.out.append((call.callee, "callee"))
             self.block_args(self.block(name), call.args, 0)
@@ -317,7 +326,7 @@ class _Walker:
             self.step(step.step)
         elif kind is ir.Call:
             name = step.callee.name
-            what = self.callable_kind(name)
+            what = self.callable_kind(name) if name in self.callables else None
             if what == "block":
                 self.out.append((step.callee, "callee"))
                 self.block_args(self.block(name), step.args, 1)
@@ -353,9 +362,12 @@ class _Resolver:
         self.uses: dict[str, int] = {}
         self.pool: NamePool | None = None
         self.ordered: list[Definition] = []
+        self.errors = 0  # errors reported so far
+        self.callables: frozenset[str] = frozenset()  # the program's blocks and layer declarations
 
     def error(self, code: str, message: str, span: Span, labels=(), help: str | None = None) -> None:
         self.diags.append(Diagnostic(code, Severity.ERROR, message, span, tuple(labels), help))
+        self.errors += 1
 
     # ---- definitions -------------------------------------------------------------------------
 
@@ -380,7 +392,7 @@ class _Resolver:
                     once[word] = stmt
                 continue
             if type(stmt) is ir.Return:
-                self.error("GD0123", "'return' belongs at the end of a block's body", stmt.span,
+                self.error("GD0124", "'return' belongs at the end of a block's body", stmt.span,
                            help="a block gives back tensors with return; the program names its results with "
                            "output NAME = ...")
                 continue
@@ -398,24 +410,25 @@ class _Resolver:
         self.pool = NamePool(((d.name, d.kind) for d in self.ordered), budget=20_000 + 8 * len(self.ordered))
         before = 0  # how many of `ordered` are defined above the statement at hand
         ordered = self.ordered
+        self.callables = frozenset(d.name for d in ordered if d.kind in ("block", "layer"))
+        walker = _Walker(_TopCallables(self, 0), self.blocks.get, self.callables)
+        top_use = self.top_use
         for index, stmt in enumerate(self.program.statements):
             while before < len(ordered) and ordered[before].index < index:
                 before += 1
             if type(stmt) is ir.BlockDecl:
                 self.block(stmt, index, before)
                 continue
-            walker = _Walker(_TopCallables(self, index), self.blocks.get)
             for node, expected in walker.statement(stmt):
-                self.top_use(node, expected, index, before)
+                top_use(node, expected, index, before)
 
         kinds = [d.kind for d in self.defs.values()]
         has_broken = any(isinstance(stmt, ir.Broken) for stmt in self.program.statements)
-        end = self.program.span.end
         if "input" not in kinds and not has_broken:
-            self.error("GD0301", "the program declares no input: there is no model to build", Span(0, min(end, 0)),
+            self.error("GD0301", "the program declares no input: there is no model to build", None,
                        help="declare one, e.g.: input x: float32[16]")
         if "output" not in kinds and not has_broken:
-            self.error("GD0302", "the program declares no output: there is no model to build", Span(0, min(end, 0)),
+            self.error("GD0302", "the program declares no output: there is no model to build", None,
                        help="declare one, e.g.: output y = x -> Dense(1) loss mse")
         model_decl = once.get("model")
         return Symbols(
@@ -432,7 +445,7 @@ class _Resolver:
         """`_` used as a value: reported (once per place), and nothing else is said about it."""
         if node.name != DISCARD:
             return False
-        self.error("GD0127", "'_' discards a value; it cannot be used", node.span,
+        self.error("GD0128", "'_' discards a value; it cannot be used", node.span,
                    help="give the value a name to use it: a, b = ... instead of a, _ = ...")
         return True
 
@@ -503,14 +516,14 @@ class _Resolver:
         if decl.name.name not in self.blocks and self.defs.get(decl.name.name, None) is not None \
                 and self.defs[decl.name.name].index == index:
             self.blocks[decl.name.name] = info
-        errors_before = len(self.diags)
+        errors_before = self.errors
         local = info.defs
         param_uses: dict[str, list[tuple[str, Span]]] = {}
         for p in decl.params:
             if self.define(local, p.name, "eparam", -1):
                 param_uses[p.name.name] = []
             if p.default is not None:
-                walker = _Walker(_TopCallables(self, index), self.blocks.get)
+                walker = _Walker(_TopCallables(self, index), self.blocks.get, self.callables)
                 walker.out = []
                 walker.value(p.default)
                 for node, expected in walker.out:
@@ -520,7 +533,7 @@ class _Resolver:
         for k, stmt in enumerate(body):
             where = _TOP_ONLY.get(type(stmt))
             if where is not None:
-                self.error("GD0123", f"{where} belongs at the top level of the program, not in a block",
+                self.error("GD0124", f"{where} belongs at the top level of the program, not in a block",
                            _keyword_span(stmt),
                            help="a block's body holds tensor bindings (NAME = ...), `layer` declarations and "
                            "ends with return ...")
@@ -529,11 +542,11 @@ class _Resolver:
                 for ident in ir.defined_names(stmt):
                     self.define(local, ident, _kind(stmt), k)
         if not returns:
-            self.error("GD0124", f"block '{decl.name.name}' returns nothing", decl.close if decl.close.end else decl.span,
+            self.error("GD0125", f"block '{decl.name.name}' returns nothing", decl.close if decl.close.end else decl.span,
                        help="end its body with the tensors it gives back: return TENSOR, ...")
         elif returns[0] != len(body) - 1:
             after = body[returns[0] + 1]
-            self.error("GD0124", "nothing may follow 'return' in a block's body", after.span,
+            self.error("GD0125", "nothing may follow 'return' in a block's body", after.span,
                        labels=(Label(body[returns[0]].span, "the block returns here"),),
                        help="'return' is the body's last statement; move this above it")
         else:
@@ -545,7 +558,7 @@ class _Resolver:
         for k, stmt in enumerate(body):
             if type(stmt) in _TOP_ONLY:
                 continue
-            walker = _Walker(_BodyCallables(self, info, k), self.blocks.get)
+            walker = _Walker(_BodyCallables(self, info, k), self.blocks.get, self.callables | info.layers)
             for node, expected in walker.statement(stmt):
                 self.body_use(info, node, expected, k, before, pool, param_uses)
 
@@ -554,7 +567,7 @@ class _Resolver:
             if uses is None:
                 continue
             info.kinds[p.name.name] = self.param_kind(decl, p, uses)
-        info.ok = not any(d.is_error for d in self.diags[errors_before:])
+        info.ok = self.errors == errors_before
 
     def param_kind(self, decl: ir.BlockDecl, p: ir.BlockParam, uses: list[tuple[str, Span]]) -> str:
         """A parameter is a tensor or a constant by its uses (see the module docstring)."""
@@ -567,7 +580,7 @@ class _Resolver:
                 other = CONSTANT if kind == TENSOR else TENSOR
                 if first[other] is not None:
                     self.error(
-                        "GD0125",
+                        "GD0126",
                         f"parameter '{name}' of block '{decl.name.name}' is used as a "
                         f"{'tensor' if kind == TENSOR else 'constant'} here, but as a "
                         f"{'constant' if kind == TENSOR else 'tensor'} before",
@@ -580,7 +593,7 @@ class _Resolver:
         if first[TENSOR] is not None:
             if p.default is not None:
                 self.error(
-                    "GD0125",
+                    "GD0126",
                     f"parameter '{name}' of block '{decl.name.name}' is a tensor, so it cannot have a default",
                     p.default.span,
                     labels=(Label(first[TENSOR], "used as a tensor here"),),

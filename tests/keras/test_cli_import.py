@@ -56,6 +56,12 @@ def test_import_prints_the_program_then_build_takes_the_weights_back(tmp_path: P
     got = rebuilt.predict(x, verbose=0)
     got = got["label"] if isinstance(got, dict) else got
     assert np.array_equal(expected, got)
+    other = tmp_path / "other.gd"
+    other.write_text(printed.stdout.replace("Dense(8,", "Dense(9,"))
+    mismatched = _run("build", str(other), "--weights", str(path), "-o", str(tmp_path / "other.keras"))
+    assert mismatched.returncode == 1
+    assert "cannot take the weights" in mismatched.stderr and "Traceback" not in mismatched.stderr
+    assert not (tmp_path / "other.keras").exists()
 
 
 def test_import_writes_atomically_and_refuses_a_lambda_leaving_no_file(tmp_path: Path):
@@ -79,6 +85,9 @@ def test_a_wrong_source_is_a_usage_error_and_an_unknown_application_a_suggestion
     unknown = _run("import", "keras.applications.ResNet5O")
     assert unknown.returncode == 1
     assert "did you mean 'keras.applications.ResNet50'" in unknown.stderr
+    folder = _run("import", "keras.applications.ResNet50", "-o", str(tmp_path))
+    assert folder.returncode == 2
+    assert "is a folder" in folder.stderr
 
 
 def test_a_damaged_file_is_an_error_not_a_traceback(tmp_path: Path):

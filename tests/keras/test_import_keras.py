@@ -26,10 +26,26 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.gd"))
 
 
-def _without_defaults(layer) -> tuple:
-    spec = get_layer(layer.class_name) or get_merge(
+def _spec(layer):
+    return get_layer(layer.class_name) or get_merge(
         next(n for n in ("concat", "add", "subtract", "multiply", "average", "maximum", "minimum", "dot")
              if get_merge(n).keras_class == layer.class_name))
+
+
+_KERAS = importer._Describer()
+
+
+def _meaning(layer) -> tuple:
+    """A layer as Keras makes it from its arguments: its class and config, its name aside (so
+    ``ZeroPadding2D(3)`` and ``ZeroPadding2D(((3, 3), (3, 3)))``, "swish" and "silu", a default
+    written out or left out, are the same layer)."""
+    config = _KERAS.config_of(_spec(layer), dict(layer.args))
+    assert config is not None, layer
+    return layer.class_name, {k: v for k, v in config.items() if k != "name"}
+
+
+def _without_defaults(layer) -> tuple:
+    spec = _spec(layer)
     kept = {}
     for name, value in layer.args.items():
         p = spec.param(name) if hasattr(spec, "param") else next(q for q in spec.params if q.name == name)
@@ -85,8 +101,8 @@ def _facts(text: str) -> dict:
 
 
 def _structure(text: str) -> tuple:
-    """A program's graph up to naming: every op as what it computes (its layer's class and
-    arguments without Keras's defaults, which layer object it applies, or the arithmetic) and
+    """A program's graph up to naming: every op as what it computes (the Keras layer its
+    arguments make, which layer object it applies, or the arithmetic) and
     where its operands come from, numbered by a walk back from the outputs in order, operands in
     order; inputs and outputs by their names and types. Two programs with the same structure
     build the same model whatever their blocks, statements and layer names."""
@@ -111,7 +127,7 @@ def _structure(text: str) -> tuple:
                 what = ("math", op.op, ref(op.left), ref(op.right) if op.right is not None else None)
             else:
                 layer = g.layers[op.layer]
-                what = (objects.setdefault(op.layer, len(objects)), _without_defaults(layer), op.merge,
+                what = (objects.setdefault(op.layer, len(objects)), _meaning(layer), op.merge,
                         tuple((c.param, c.positional, len(c.tensors), c.listed, c.value) for c in op.call))
             number[id(op)] = len(rows)
             rows.append((what, operands, tuple(t for _id, t in op_outputs(op))))

@@ -300,3 +300,14 @@ def test_a_mirrored_strategy_over_two_cpus_builds_and_fits_one_step():
 def test_an_unknown_strategy_name_is_refused():
     with pytest.raises(ValueError, match="mirrored"):
         lower.strategy_from_name("tpu")
+
+
+def test_build_takes_a_path_as_check_does(tmp_path):
+    import graphdsl
+
+    path = tmp_path / "tiny.gd"
+    path.write_text("input x: float32[4]\noutput y = x -> Dense(2) loss mse\n")
+    assert graphdsl.build(path).count_params() == 10
+    assert graphdsl.build(str(path)).count_params() == 10
+    with pytest.raises(FileNotFoundError):
+        graphdsl.build(str(tmp_path / "missing.gd"))

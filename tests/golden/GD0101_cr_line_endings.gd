@@ -1,0 +1,1 @@
+# Lines end in a lone CR (an old Mac file): lines and columns are still right.input x: float32[8]output y = z -> Dense(1)    loss mse
