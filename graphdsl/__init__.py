@@ -1,7 +1,7 @@
 """graphdsl: a small language for Keras functional models, checked in milliseconds.
 
-Public API: `parse`, `check`, `build`, `format`, `check_data`, `train`, `CompileError`,
-`DataError`. See the README.
+Public API: `parse`, `check`, `build`, `format`, `check_data`, `train`, `from_keras`,
+`transfer_weights`, `CompileError`, `DataError`, `ImportRefused`. See the README.
 """
 
 import gc as _gc
@@ -12,7 +12,7 @@ import gc as _gc
 _collecting = _gc.isenabled()
 _gc.disable()
 try:
-    from .api import Report, analyze, build, check, check_data, format, parse, train
+    from .api import Report, analyze, build, check, check_data, format, from_keras, parse, train, transfer_weights
     from .diagnostics import CompileError
 finally:
     if _collecting:
@@ -25,9 +25,13 @@ def __getattr__(name: str):
         from .data import DataError
 
         return DataError
+    if name == "ImportRefused":
+        from .imported.model import ImportRefused
+
+        return ImportRefused
     raise AttributeError(f"module 'graphdsl' has no attribute {name!r}")
 
 
-__all__ = ["CompileError", "DataError", "Report", "analyze", "build", "check", "check_data", "format", "parse",
-           "train"]
+__all__ = ["CompileError", "DataError", "ImportRefused", "Report", "analyze", "build", "check", "check_data", "format",
+           "from_keras", "parse", "train", "transfer_weights"]
 __version__ = "0.1.0"

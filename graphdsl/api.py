@@ -51,7 +51,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
     DataLike = str | os.PathLike[str] | Mapping[str, Any] | Dataset
 
-__all__ = ["Report", "analyze", "build", "check", "check_data", "format", "parse", "train"]
+__all__ = ["Report", "analyze", "build", "check", "check_data", "format", "from_keras", "parse", "train",
+           "transfer_weights"]
 
 
 class Report:
@@ -545,3 +546,48 @@ def train(
             log_dir=os.fspath(log_dir) if log_dir is not None else None,
             seed=seed, distribute=distribute, verbose=verbose, callbacks=callbacks,
         )
+
+
+def from_keras(model: Any, *, compile: bool = True) -> str:
+    """A Keras model as graphdsl text, in the canonical style, that checks clean and builds back
+    to the same layers, configurations and parameter count.
+
+    `model` is a functional or Sequential `keras.Model`, the path of a ``.keras`` file (its
+    architecture is read from the file; no weights are loaded and nothing in it runs), or
+    ``"keras.applications.NAME"``. Nested models are inlined. With ``compile=True`` the
+    optimizer, losses, loss weights and metrics of a compiled model come across too.
+
+    Raises `graphdsl.ImportRefused` (naming the layer and why) for anything graphdsl cannot
+    write faithfully: a Lambda, a custom layer, a subclassed model, an unsupported argument.
+    """
+    from .backend import (
+        importer,  # noqa: PLC0415 - Keras is imported only here
+        lower,  # noqa: PLC0415
+    )
+    from .imported.emit import to_text  # noqa: PLC0415
+    from .imported.model import ImportRefused  # noqa: PLC0415
+
+    with lower.quiet_tensorflow():
+        if isinstance(model, (str, os.PathLike)):
+            imported = importer.load_source(os.fspath(model), compile=compile)
+        else:
+            imported = importer.read_model(model, compile=compile)
+        text = to_text(imported)
+    report = check(text, f"{imported.name}.gd")
+    if not report.ok:
+        raise ImportRefused(None, "graphdsl's check refuses the program the model reads as (a bug in graphdsl, or "
+                            "a case the catalog refuses that Keras accepts):\n" + report.render())
+    return text
+
+
+def transfer_weights(source: Any, target: Any) -> dict[str, str]:
+    """Copy the weights of `source` (a `keras.Model`, or the path of a ``.keras`` file, loaded with
+    ``safe_mode=True``) onto `target`, a model of the same structure (e.g. built from the text
+    `from_keras` gave for `source`). Layers are paired by the structure of the two graphs, not by
+    name. Returns source layer -> target layer; raises `ValueError` if the structures differ."""
+    from .backend import lower, weights  # noqa: PLC0415 - Keras is imported only here
+
+    with lower.quiet_tensorflow():
+        if isinstance(source, (str, os.PathLike)):
+            source = weights.load_safely(source)
+        return weights.transfer_weights(source, target)

@@ -26,6 +26,7 @@ COMMANDS = {
     "graph": "graph",
     "lsp": "lsp",
     "train": "train",
+    "import": "import_",
 }
 
 
@@ -62,7 +63,7 @@ class _ArgumentParser(argparse.ArgumentParser):
 def _parser(argv: list[str] | None = None) -> tuple[argparse.ArgumentParser, dict]:
     """The command line's parser. When `argv` names a command, only that command's options are
     registered: the others' would cost start-up time and change nothing."""
-    p = _ArgumentParser(prog="graphdsl", description="Check, format, build and train graphdsl (.gd) models.")
+    p = _ArgumentParser(prog="graphdsl", description="Check, format, build, train and import graphdsl (.gd) models.")
     p.add_argument("--version", action="version", version=f"graphdsl {_version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     wanted = list(COMMANDS)

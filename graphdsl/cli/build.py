@@ -17,6 +17,9 @@ def add_parser(sub) -> None:
     b.add_argument("--verbose", action="store_true", help="let TensorFlow's start-up messages through")
     b.add_argument("--format", choices=("text", "json"), default="text",
                    help="how to print diagnostics (json: one JSON list on standard output)")
+    b.add_argument("--weights", metavar="FROM.keras",
+                   help="copy the weights of this model (loaded with safe_mode=True) onto the built one, layer by "
+                        "layer paired by the graphs' structure")
     add_program_options(b)
 
 
@@ -72,6 +75,9 @@ def run(args) -> int:
     problem = output_problem(args.file, out)
     if problem:
         return finish(file_problem(out, problem), EXIT_USAGE)
+    if args.weights is not None and not os.path.isfile(args.weights):
+        what = "a folder, not a file" if os.path.isdir(args.weights) else "no such file"
+        return finish(file_problem(args.weights, f"cannot read the weights of {args.weights}: {what}"), EXIT_USAGE)
     text, report = read_source(args.file)
     if text is not None:
         report = api.check_text(text, name, overrides, args.max_params, args.max_memory)
@@ -84,13 +90,21 @@ def run(args) -> int:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from ..backend import lower  # noqa: PLC0415 - the only place the CLI imports TensorFlow
 
-    failure = written = None
+    failure = written = refused = None
     with lower.quiet_tensorflow(enabled=not args.verbose):
         try:
             strategy = lower.strategy_from_name(args.distribute) if args.distribute else None
             model = lower.build_model(report.graph, compile=not args.no_compile, strategy=strategy,
                                       source=report.source)
-            lower.save_atomic(model, out)
+            if args.weights is not None:
+                from ..backend import weights  # noqa: PLC0415
+
+                try:
+                    weights.transfer_weights(weights.load_safely(args.weights), model)
+                except (weights.Mismatch, weights.ImportRefused) as err:
+                    refused = f"cannot take the weights of {args.weights}: {err}"
+            if refused is None:
+                lower.save_atomic(model, out)
         except lower.InternalError as err:
             failure = ("Keras built something other than what check inferred: " + "; ".join(err.problems))
         except OSError as err:  # the disk filled, the folder vanished: the old file is intact
@@ -99,6 +113,8 @@ def run(args) -> int:
             failure = f"Keras could not build {name}: {type(err).__name__}: {err}"
     if written is not None:
         return finish(file_problem(out, written), EXIT_ERRORS)
+    if refused is not None:  # a model the program does not match: nothing written
+        return finish(file_problem(args.weights, refused), EXIT_ERRORS)
     if failure is not None:
         diag = Diagnostic("GD0999", Severity.ERROR, failure, None,
                           help="check accepted this program, so this is a bug in graphdsl; please report it")
@@ -111,5 +127,7 @@ def run(args) -> int:
     if args.summary:
         model.summary(print_fn=lambda line, *a, **k: say.write(line + "\n"))
     say.write(f"built {report.graph.model_name}: {report.graph.param_count:,} parameters\n")
+    if args.weights is not None:
+        say.write(f"weights from {args.weights}\n")
     say.write(f"wrote {out}\n")
     return finish(None, EXIT_OK)
