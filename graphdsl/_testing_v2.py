@@ -73,13 +73,23 @@ class Lit:
 
 @dataclass(frozen=True)
 class Ref:
-    """A block's constant parameter, whose value each call gives."""
+    """A block's constant parameter, whose value each call gives (`scale * name + plus`)."""
 
     name: str
+    scale: int = 1
+    plus: int = 0
+
+    @property
+    def text(self) -> str:
+        text = self.name if self.scale == 1 else f"{self.scale} * {self.name}"
+        return text if not self.plus else f"{text} + {self.plus}"
 
 
 def _value(v: Lit | Ref, env: dict) -> object:
-    return env[v.name] if isinstance(v, Ref) else v.value
+    if isinstance(v, Ref):
+        value = env[v.name]
+        return value if (v.scale, v.plus) == (1, 0) else value * v.scale + v.plus
+    return v.value
 
 
 @dataclass
@@ -187,6 +197,7 @@ class Block:
     params: list[BlockParam]
     body: list[Stmt]
     ret: list[tuple[Head, list[Step]]]
+    decls: list[Decl] = field(default_factory=list)  # one layer per call, shared within it
 
     @property
     def tensors(self) -> list[BlockParam]:
@@ -227,6 +238,14 @@ def _fits(t: TensorType) -> TensorType:
     return t
 
 
+def _names(call: list) -> list[str]:
+    """The tensors a double call names."""
+    out: list[str] = []
+    for _p, _k, x in call:
+        out += x if isinstance(x, list) else [x] if isinstance(x, str) else []
+    return out
+
+
 class _Eval:
     """Types heads, steps and block calls; counts the layers and ops they make (`cost`)."""
 
@@ -250,11 +269,22 @@ class _Eval:
             spec = LAYERS[s.callee]
             return self.layer(s.callee, {a.name: _value(a.val, env) for a in s.args}, {spec.tensor_param.name: t})
         if isinstance(s, DeclStep):
-            d = self.p.decls[s.decl]
-            if d.types != (t,):
+            local = env.get("@decl:" + s.decl)
+            if local is not None:  # a body's declaration: built by its first use in this call
+                if "@type:" + s.decl not in env:
+                    spec = LAYERS[local.callee]
+                    outs = self.layer(local.callee, {a.name: _value(a.val, env) for a in local.args},
+                                      {spec.tensor_param.name: t})
+                    env["@type:" + s.decl] = ((t,), outs)
+                    return outs
+                types, outs = env["@type:" + s.decl]
+            else:
+                d = self.p.decls[s.decl]
+                types, outs = d.types, d.outs
+            if types != (t,):
                 raise _Bad
             self.cost += 1
-            return d.outs
+            return outs
         if isinstance(s, CallStep):
             return self.call(self.p.blocks[s.block], [t], s.args, env)
         n = _value(s.n, env)
@@ -277,6 +307,8 @@ class _Eval:
                 inner[a.param] = _value(a.val, env)
         for p, t in zip(block.tensors, tensors, strict=True):
             inner[p.name] = t
+        for d in block.decls:
+            inner["@decl:" + d.name] = d
         for p in block.consts:
             if p.name not in inner:
                 if p.default is None:
@@ -291,6 +323,15 @@ class _Eval:
                 raise _Bad
             outs.append(got[0])
         return tuple(outs)
+
+    def operand(self, x: str | Lit, env: dict) -> TensorType | int | float:
+        """An operand of arithmetic: a tensor, a number, or a block's parameter holding either."""
+        if isinstance(x, Lit):
+            return x.value
+        v = env.get(x)
+        if isinstance(v, TensorType) or (isinstance(v, (int, float)) and not isinstance(v, bool)):
+            return v
+        raise _Bad
 
     def tensor(self, name: str, env: dict) -> TensorType:
         t = env.get(name)
@@ -327,8 +368,8 @@ class _Eval:
                 self.cost += 1
                 return d.outs
             return self.layer(h.callee, {a.name: _value(a.val, env) for a in h.args}, call)
-        left = self.tensor(h.left, env) if isinstance(h.left, str) else h.left.value
-        right = None if h.right is None else self.tensor(h.right, env) if isinstance(h.right, str) else h.right.value
+        left = self.operand(h.left, env)
+        right = None if h.right is None else self.operand(h.right, env)
         try:
             out = arith_type(h.op, left, right)
         except Exception as e:
@@ -384,6 +425,7 @@ class _Scope:
 @dataclass
 class _BlockDraft:
     consts: list[BlockParam] = field(default_factory=list)
+    decls: list[Decl] = field(default_factory=list)  # `layer` declarations of the body
 
 
 def _float(t: TensorType) -> bool:
@@ -447,7 +489,7 @@ class _Gen:
         draft = scope.block if scope is not None else None
         if draft is not None and len(draft.consts) < 3 and self.bool_(3):
             name = self.fresh("k")
-            draft.consts.append(BlockParam(name, False, Lit(str(value), value),
+            draft.consts.append(BlockParam(name, False, self.int_lit(value),
                                            lambda: (v := self.int_(lo, hi), Lit(str(v), v))[1], value))
             scope.env[name] = value
             return Ref(name)
@@ -485,6 +527,7 @@ class _Gen:
         for _ in range(6):
             callee = self.pick(self.k["layers"])
             top = self.k["shared_layers"] and self.bool_(6)  # a top-level `layer` declaration
+            own = not top and scope.block is not None and self.bool_(6)  # one in the block's body
             args = self.layer_args(callee, t, None if top else scope)
             if args is not None:
                 try:
@@ -495,6 +538,13 @@ class _Gen:
                     if top:
                         name = self.fresh("shared")
                         self.p.decls[name] = Decl(name, callee, args, (t,), outs)
+                        return DeclStep(name), outs[0]
+                    if own:
+                        name = self.fresh("own")
+                        decl = Decl(name, callee, args, (t,), outs)
+                        scope.block.decls.append(decl)
+                        scope.env["@decl:" + name] = decl
+                        scope.env["@type:" + name] = ((t,), outs)
                         return DeclStep(name), outs[0]
                     return LayerStep(callee, args), outs[0]
             # take back the params and block constants drawn for a layer not used
@@ -517,9 +567,11 @@ class _Gen:
                 positional = False  # the default: the constants after it go by keyword
                 continue
             if scope.block is not None and self.bool_(3):
-                outer = [c for c in scope.block.consts if type(c.gen_value) is type(p.gen_value)
-                         and c.gen_value == p.gen_value]
-                val = Ref(outer[0].name) if outer else p.draw()
+                outer = [c for c in scope.block.consts if type(c.gen_value) is type(p.gen_value)]
+                if outer and isinstance(p.gen_value, int) and not isinstance(p.gen_value, bool):
+                    val = Ref(self.pick(outer).name, *self.pick([(1, 0), (1, 0), (2, 0), (1, 1)]))
+                else:
+                    val = Ref(outer[0].name) if outer else p.draw()
             else:
                 val = p.draw() if self.bool_() else Lit(p.default.text if p.default else str(p.gen_value), p.gen_value)
             keyword = not positional or self.bool_(3)
@@ -569,10 +621,13 @@ class _Gen:
     def step(self, t: TensorType, scope: _Scope) -> tuple[Step, TensorType] | None:
         kind = self.pick(["layer"] * 6 + ["block", "block", "repeat", "decl"])
         if kind == "decl":
-            decls = [d for d in self.p.decls.values() if not d.several and d.types == (t,)]
+            decls = [(d.name, d.outs) for d in self.p.decls.values() if not d.several and d.types == (t,)]
+            if scope.block is not None:
+                decls += [(d.name, scope.env["@type:" + d.name][1]) for d in scope.block.decls
+                          if scope.env["@type:" + d.name][0] == (t,)]
             if decls:
-                d = self.pick(decls)
-                return DeclStep(d.name), d.outs[0]
+                name, outs = self.pick(decls)
+                return DeclStep(name), outs[0]
             kind = "layer"
         if kind == "block":
             made = self.block_step(t, scope, several=False)
@@ -673,16 +728,28 @@ class _Gen:
         return h, ev.head(h, scope.env), [a]
 
     def double_head(self, scope: _Scope):
+        """Keras's double call on sequences: attention (or a shared attention declaration)."""
         seqs = scope.tensors(_seq)
         if not seqs:
             raise _Bad
+        for d in self.p.decls.values():  # apply a declaration again, on tensors of the same types
+            if d.several and self.bool_():
+                call = [(param, param not in ("query", "value", "inputs"), self.match(scope, t)) for param, t in d.types]
+                if all(x is not None for _p, _k, x in call):
+                    h = DoubleHead(d.callee, [], call, decl=d.name)
+                    return h, self.ev().head(h, scope.env), _names(call)
         q, v = self.pick(seqs), self.pick(seqs)
         callee = self.pick(["MultiHeadAttention", "MultiHeadAttention", "Attention", "AdditiveAttention"])
         if callee == "MultiHeadAttention":
             args = [Arg("num_heads", self.size(1, 3, scope), True), Arg("key_dim", self.size(2, 8, scope), True)]
             call: list = [("query", False, q), ("value", False, v)]
+            keys = [k for k in seqs if scope.env[k].shape[0] == scope.env[v].shape[0]]
+            if self.bool_(4):
+                call.append(("key", True, self.pick(keys)))
             if self.bool_(4):
                 call.append(("use_causal_mask", True, True))
+            if self.bool_(4):
+                call.append(("return_attention_scores", True, True))
         else:
             args = [Arg("use_scale", Lit("True", True), True)] if callee == "Attention" and self.bool_(3) else []
             call = [("inputs", False, [q, v])]
@@ -695,7 +762,17 @@ class _Gen:
                            scope.env[x] if isinstance(x, str) else x) for p, _k, x in call)
             self.p.decls[name] = Decl(name, callee, args, types, outs, several=True)
             h = DoubleHead(callee, [], call, decl=name)
-        return h, outs, [q, v]
+        return h, outs, _names(call)
+
+    def match(self, scope: _Scope, t):
+        """Tensors of the scope of type `t` (a name, or names for a tuple of types); a constant as is."""
+        if isinstance(t, tuple):
+            names = [self.match(scope, x) for x in t]
+            return None if None in names else names
+        if not isinstance(t, TensorType):
+            return t
+        fits = scope.tensors(lambda u: u == t)
+        return self.pick(fits) if fits else None
 
     def state_head(self, scope: _Scope):
         """`LSTM(u)(x, initial_state=[h, c])` / `GRU(u)(x, initial_state=[h])` on states in scope."""
@@ -820,8 +897,23 @@ class _Gen:
                 ret = []
         if not ret or (ret == [(NameHead(names[0]), [])] and len(given) == 1):
             return None  # params and blocks drawn for it are left out of the text (see `_render`)
+        if len(ret) == 1 and len(given) == 1 and len(draft.consts) < 3 and self.bool_(4):
+            # `return a * s`: a parameter only arithmetic uses takes a number (or a tensor)
+            head, steps = ret[0]
+            if isinstance(head, NameHead) and not steps:
+                base = head.name
+            else:
+                base = self.fresh("a")
+                body.append(Stmt([base], head, steps))
+            numbers = [0.5, 2.0, 3.0]
+            value = self.pick(numbers)
+            name = self.fresh("s")
+            draft.consts.append(BlockParam(name, False, None, lambda: Lit(fmt_value(v := self.pick(numbers)), v),
+                                           value))
+            ret = [(ArithHead(self.pick(["*", "+", "-"]), base, name), [])]
         block = Block(self.fresh("blk"), [], body, ret)
-        used = _refs(block)
+        used = _refs(block, draft.decls)
+        block.decls = [d for d in draft.decls if d.name in used]
         consts = [c for c in draft.consts if c.name in used]
         for c in consts:
             if self.bool_(3):
@@ -832,9 +924,10 @@ class _Gen:
         return block
 
 
-def _refs(block: Block) -> set[str]:
-    """The block's constant parameters its body names."""
+def _refs(block: Block, decls: list[Decl]) -> set[str]:
+    """The block's constant parameters and declarations its body names."""
     found: set[str] = set()
+    local = {d.name: d for d in decls}
 
     def val(v):
         if isinstance(v, Ref):
@@ -842,6 +935,10 @@ def _refs(block: Block) -> set[str]:
 
     def steps(ss):
         for s in ss:
+            if isinstance(s, DeclStep) and s.decl in local and s.decl not in found:
+                found.add(s.decl)
+                for a in local[s.decl].args:
+                    val(a.val)
             if isinstance(s, LayerStep):
                 for a in s.args:
                     val(a.val)
@@ -859,6 +956,10 @@ def _refs(block: Block) -> set[str]:
         elif isinstance(h, CallHead):
             for a in h.args:
                 val(a.val)
+        elif isinstance(h, ArithHead):
+            for x in (h.left, h.right):
+                if isinstance(x, str):
+                    found.add(x)
 
     for stmt in block.body:
         head(stmt.head)
@@ -918,9 +1019,9 @@ def _val_text(v: Lit | Ref, used: set[str], env: dict | None = None) -> str:
     parameter is spelled as the value the call gives it."""
     if isinstance(v, Ref):
         if env is not None:
-            return fmt_value(env[v.name])
+            return fmt_value(_value(v, env))
         used.add(v.name)
-        return v.name
+        return v.text
     used.update(v.uses)
     return v.text
 
@@ -1138,6 +1239,7 @@ class _Writer:
         params = ", ".join(p.name if p.default is None else f"{p.name} = {_val_text(p.default, self.used)}"
                            for p in b.params)
         lines = [f"block {b.name}({params}) {{"]
+        lines += [f"    layer {d.name} = {self.decl(d)}" for d in b.decls]
         for s in b.body:
             lines += self.stmt(s, "    ")
         if len(b.ret) == 1:
@@ -1146,6 +1248,9 @@ class _Writer:
         else:
             lines.append("    return " + ", ".join(self.head(h) for h, _ in b.ret))
         return [*lines, "}"]
+
+    def decl(self, d: Decl, env: dict | None = None) -> str:
+        return f"{d.callee}({', '.join(_arg_text(a, self.used, env) for a in d.args)})"
 
     # -- written out by hand
     def fresh(self) -> str:
@@ -1178,8 +1283,13 @@ class _Writer:
         if isinstance(s, CallStep):
             return [(s.block, s.args)]
         if isinstance(s, RepeatStep):
-            n = env[s.n.name] if isinstance(s.n, Ref) else s.n.value
+            n = _value(s.n, env)
             return [piece for _ in range(n) for piece in self.flat_step(s.step, env)]
+        if isinstance(s, DeclStep) and env is not None and "@decl:" + s.decl in env:
+            if "@flat:" + s.decl not in env:  # the call's own layer: declared where first used
+                env["@flat:" + s.decl] = name = self.fresh()
+                self.lines.append(f"layer {name} = {self.decl(env['@decl:' + s.decl], env)}")
+            return [env["@flat:" + s.decl]]
         return [self.step(s, env)]
 
     def emit(self, head: str, steps: list[str], targets: str | None = None) -> str:
@@ -1197,11 +1307,14 @@ class _Writer:
             if isinstance(a.val, str):
                 tensors.append(rename.get(a.val, a.val))
             else:
-                inner_env[a.param] = env[a.val.name] if isinstance(a.val, Ref) else a.val.value
+                inner_env[a.param] = _value(a.val, env)
         for p, t in zip(block.tensors, tensors, strict=True):
             inner_rename[p.name] = t
         for p in block.consts:
             inner_env.setdefault(p.name, p.default.value if p.default is not None else None)
+            inner_rename[p.name] = fmt_value(inner_env[p.name])  # an operand of arithmetic
+        for d in block.decls:
+            inner_env["@decl:" + d.name] = d
         for s in block.body:
             self.flat_stmt(s, inner_rename, inner_env)
         outs = []
@@ -1236,8 +1349,7 @@ class _Writer:
             for b in reversed(list(p.blocks.values())):  # a block calls only earlier blocks
                 if b.name in self.used:
                     blocks.insert(0, self.block(b))
-        decls = [f"layer {d.name} = {d.callee}({', '.join(_arg_text(a, self.used) for a in d.args)})"
-                 for d in p.decls.values() if d.name in self.used]
+        decls = [f"layer {d.name} = {self.decl(d)}" for d in p.decls.values() if d.name in self.used]
         inputs = [f"input {n}: {dtype}[{', '.join(_val_text(d, self.used) for d in dims)}]"
                   for n, dtype, dims in p.inputs]
         params = [f"param {n} = {v}" for n, v in p.params if n in self.used]
