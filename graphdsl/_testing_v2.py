@@ -232,6 +232,25 @@ class Program:
 # ---- typing: the catalog's rules on the symbolic program --------------------------------------
 
 
+class _Marked(TensorType):
+    """A tensor Keras 3 marks sparse (`x * 0.5`, see `graphdsl/passes/sparse.py`): LayerScale and
+    CustomScaleLayer cannot take it, and Identity, Flatten, Permute and Reshape pass the mark on."""
+
+    __slots__ = ()
+
+
+_PASS_ON = frozenset({"Identity", "Flatten", "Permute", "Reshape", "LayerScale"})
+_NO_SPARSE = frozenset({"LayerScale", "CustomScaleLayer"})
+
+
+def _plain(t):
+    if type(t) is _Marked:
+        return TensorType(t.shape, t.dtype)
+    if isinstance(t, tuple):
+        return tuple(_plain(x) for x in t)
+    return t
+
+
 def _fits(t: TensorType) -> TensorType:
     if not t.shape or any(d is not None and not 0 < d <= MAX_DIM for d in t.shape):
         raise _Bad
@@ -255,14 +274,21 @@ class _Eval:
 
     def layer(self, callee: str, args: dict, call: dict) -> tuple[TensorType, ...]:
         spec = LAYERS[callee]
+        first = call[spec.tensor_param.name]
+        marked = any(type(t) is _Marked for t in (first if isinstance(first, tuple) else (first,)))
+        if marked and callee in _NO_SPARSE:
+            raise _Bad
         try:
-            outs = spec.outputs(args, call)
+            outs = spec.outputs(args, {k: _plain(v) for k, v in call.items()})
         except ShapeError as e:
             raise _Bad from e
         except Exception as e:  # a rule that cannot take this input at all
             raise _Bad from e
         self.cost += 1
-        return tuple(_fits(t) for t in outs)
+        outs = tuple(_fits(_plain(t)) for t in outs)
+        if marked and callee in _PASS_ON:
+            outs = (_Marked(outs[0].shape, outs[0].dtype), *outs[1:])
+        return outs
 
     def step(self, s: Step, t: TensorType, env: dict) -> tuple[TensorType, ...]:
         if isinstance(s, LayerStep):
@@ -343,12 +369,14 @@ class _Eval:
         if isinstance(h, NameHead):
             return (self.tensor(h.name, env),)
         if isinstance(h, MergeHead):
+            ins = [self.tensor(n, env) for n in h.names]
             try:
-                out = MERGES[h.merge].infer({a.name: _value(a.val, env) for a in h.kwargs},
-                                            [self.tensor(n, env) for n in h.names])
+                out = _plain(MERGES[h.merge].infer({a.name: _value(a.val, env) for a in h.kwargs}, list(_plain(tuple(ins)))))
             except Exception as e:
                 raise _Bad from e
             self.cost += 1
+            if all(type(t) is _Marked for t in ins):
+                out = _Marked(out.shape, out.dtype)
             return (_fits(out),)
         if isinstance(h, CallHead):
             return self.call(self.p.blocks[h.block], [], h.args, env)
@@ -371,10 +399,15 @@ class _Eval:
         left = self.operand(h.left, env)
         right = None if h.right is None else self.operand(h.right, env)
         try:
-            out = arith_type(h.op, left, right)
+            out = _plain(arith_type(h.op, _plain(left), _plain(right)))
         except Exception as e:
             raise _Bad from e
         self.cost += 1
+        lm, rm = type(left) is _Marked, type(right) is _Marked
+        number = not isinstance(left, TensorType) or (right is not None and not isinstance(right, TensorType))
+        if (h.op == "*" and (number or lm or rm)) or (h.op == "/" and lm and not rm) or \
+                (h.op == "neg" and lm) or (h.op in "+-" and lm and rm):
+            out = _Marked(out.shape, out.dtype)
         return (_fits(out),)
 
     def chain(self, head: Head, steps: list[Step], env: dict) -> tuple[TensorType, ...]:

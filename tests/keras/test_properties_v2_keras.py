@@ -56,3 +56,43 @@ def test_check_infers_what_keras_builds_for_version_2_programs(text: str) -> Non
             assert name.startswith(layer.calls[-1].id + "_"), (name, layer.calls, text)
             assert layer.calls[-1].id.endswith("_" + layer.calls[-1].block) or \
                 layer.calls[-1].id.rstrip("0123456789").endswith(layer.calls[-1].block + "_"), (layer.calls, text)
+
+
+def test_keras_marks_a_product_by_a_number_sparse_as_check_assumes() -> None:
+    """The table of `graphdsl/passes/sparse.py`, measured: which tensors Keras marks sparse, and
+    that LayerScale loses its shape and CustomScaleLayer fails on one (so `check` refuses them).
+    When a Keras release fixes the mark, this fails: drop the rule."""
+    from keras import layers as L  # noqa: PLC0415
+    from keras.src.applications.convnext import LayerScale  # noqa: PLC0415
+    from keras.src.applications.inception_resnet_v2 import CustomScaleLayer  # noqa: PLC0415
+
+    x, y = keras.Input((6, 4)), keras.Input((6, 4))
+    s = x * 0.5
+    marked = {
+        "x * 0.5": s, "0.5 * x": 0.5 * x, "x * 2": x * 2, "s * y": s * y, "-s": -s, "s / 2.0": s / 2.0,
+        "s / y": s / y, "s + s": s + s, "s - s": s - s, "add(s, s)": L.Add()([s, s]),
+        "concat(s, s)": L.Concatenate()([s, s]), "Identity": L.Identity()(s), "Flatten": L.Flatten()(s),
+        "Permute": L.Permute((1, 2))(s), "Reshape": L.Reshape((24,))(s),
+    }
+    dense = {
+        "x * y": x * y, "s + 1.0": s + 1.0, "s + y": s + y, "s - 1": s - 1, "y / s": y / s,
+        "add(s, y)": L.Add()([s, y]), "concat(s, y)": L.Concatenate()([s, y]), "Dense": L.Dense(3)(s),
+        "Dropout": L.Dropout(0.1)(s), "Rescaling": L.Rescaling(2.0)(s), "x + 0.5": x + 0.5,
+        "x / 2.0": x / 2.0, "-x": -x,
+    }
+    assert [k for k, t in marked.items() if not t.sparse] == []
+    assert [k for k, t in dense.items() if t.sparse] == []
+    assert tuple(LayerScale(1e-6, 4)(s).shape) != (None, 6, 4)
+    assert tuple(LayerScale(1e-6, 4)(dense["s + 1.0"]).shape) == (None, 6, 4)
+    with pytest.raises(Exception):  # noqa: B017 - whatever Keras raises
+        CustomScaleLayer(0.2)([s, y])
+
+
+def test_what_check_accepts_after_a_product_by_a_number_builds() -> None:
+    from test_sparse_mark import ACCEPTED, program  # noqa: PLC0415
+
+    for body in ACCEPTED:
+        report, graph = graphdsl.analyze(program(body))
+        assert report.ok, report.render()
+        keras.backend.clear_session()
+        lower.build_model(graph, compile=False, source=report.source)  # raises on any mismatch
