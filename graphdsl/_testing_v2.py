@@ -478,11 +478,31 @@ class _Gen:
         self.float_params: dict[str, float] = {}
         self.counter = 0
         self.cost = 0
+        self.top_names: list[str] = []  # the program's tensors so far
 
     # -- small draws
     def fresh(self, prefix: str) -> str:
         self.counter += 1
         return f"{prefix}{self.counter}"
+
+    def name(self, scope: _Scope | None) -> str:
+        """A new tensor's name; now and then one that looks like a Keras name graphdsl makes
+        (`h3_blk5`, `h3_dense`), or, in a block's body, the name of a program tensor it hides."""
+        if scope is not None and scope.block is not None:
+            hidden = [n for n in self.top_names if n not in scope.env]
+            if hidden and self.bool_(6):
+                return self.pick(hidden)
+        elif self.top_names and self.bool_(6):
+            base = self.pick(self.top_names)
+            blocks = list(self.p.blocks)
+            name = f"{base}_{self.pick([*blocks, *(b + '_dense' for b in blocks), 'dense', 'identity', 'conv2d'])}"
+            if name not in self.top_names:
+                self.top_names.append(name)
+                return name
+        name = self.fresh("h")
+        if scope is None or scope.block is None:
+            self.top_names.append(name)
+        return name
 
     def int_(self, lo: int, hi: int) -> int:
         return self.draw(st.integers(lo, hi))
@@ -860,13 +880,16 @@ class _Gen:
                     outs = last[1]
         if isinstance(head, NameHead) and not steps:
             return None
-        targets = [self.fresh("h") for _ in outs]
+        targets = [self.name(scope) for _ in outs]
         if len(outs) > 1:  # discard some
             for i in range(len(targets)):
                 if self.bool_(3):
                     targets[i] = "_"
             if all(n == "_" for n in targets):
                 targets[0] = self.fresh("h")
+        named = [n for n in targets if n != "_"]
+        if len(set(named)) != len(named):
+            targets = [n if n == "_" else self.fresh("h") for n in targets]
         stmt = Stmt(targets, head, steps)
         ev = self.ev()
         try:
@@ -1163,7 +1186,7 @@ def _build(draw, knobs: dict) -> Program:
     n_out = g.int_(knobs["min_outputs"], knobs["max_outputs"])
     for i in range(n_out):
         last = i == n_out - 1
-        name = g.fresh("out")
+        name = g.name(None) if g.bool_(3) else g.fresh("out")
         if last and len(top.open) > 1:
             vectors = []
             for leftover in list(top.open):
