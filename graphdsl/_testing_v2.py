@@ -470,6 +470,11 @@ def _seq(t: TensorType) -> bool:
 
 
 class _Gen:
+    """One draw of a program: the hypothesis `draw`, the knobs, and what has been made so far.
+    Pieces that are drawn and then not used (a layer that does not fit, a block whose call does
+    not type) may leave params, declarations and blocks behind; the writer leaves out whatever the
+    program does not name."""
+
     def __init__(self, draw, knobs: dict):
         self.draw = draw
         self.k = knobs
@@ -1153,11 +1158,23 @@ def _finish_output(g: _Gen, stmt: Stmt, t: TensorType, scope: _Scope) -> TensorT
                                     Arg("activation", Lit('"softmax"', "softmax"), True)])
         clauses = "loss " + g.pick(["categorical_crossentropy", "sparse_categorical_crossentropy"])
         metrics = ["accuracy"]
+    last: Step = dense
+    how = g.pick(["call"] * 8 + ["declared", "block"])
+    if how == "declared" and g.k["shared_layers"]:  # the output then gets an Identity named after it
+        name = g.fresh("head")
+        g.p.decls[name] = Decl(name, "Dense", dense.args, (t,), ())
+        last = DeclStep(name)
+    elif how == "block" and len(g.p.blocks) < MAX_BLOCKS:  # its Dense is the block's
+        name = g.fresh("blk")
+        g.p.blocks[name] = Block(name, [BlockParam("x", True)], [], [(NameHead("x"), [dense])])
+        last = CallStep(name, [])
     try:
         out = g.ev().step(dense, t, scope.env)[0]
     except _Bad as e:
         raise _Reject from e
-    stmt.steps.append(dense)
+    if isinstance(last, DeclStep):
+        g.p.decls[last.decl].outs = (out,)
+    stmt.steps.append(last)
     if g.bool_(3):
         clauses += " weight " + g.pick(["0.5", "2.0"])
     if g.bool_():
