@@ -640,6 +640,8 @@ def programs(
     Inputs are small (dims <= 16, units <= 16, vocabularies <= 50), so Keras builds are fast.
     The text is in the formatter's canonical style.
     """
+    if version not in (1, 2):
+        raise ValueError(f"version must be 1 or 2, not {version!r}")
     if version == 2:
         return _programs_v2(min_inputs=min_inputs, max_inputs=max_inputs, min_outputs=min_outputs,
                             max_outputs=max_outputs, max_depth=max_depth, layers=layers,

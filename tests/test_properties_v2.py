@@ -70,6 +70,8 @@ def test_the_version_2_knobs_are_checked() -> None:
         programs(version=2, layers=["NoSuchLayer"])
     with pytest.raises(ValueError, match="min_inputs"):
         programs(version=2, min_inputs=0)
+    with pytest.raises(ValueError, match="version"):
+        programs(version=3)
 
 
 FEATURES = {
