@@ -11,7 +11,7 @@ import graphdsl
 
 
 def program(body: str) -> str:
-    return f"input x: float32[6, 4]\ninput v: float32[4]\n{body}\noutput y = h -> Flatten() -> Dense(1)\n    loss mse\n"
+    return f"input x: float32[6, 4]\ninput v: float32[1, 4]\n{body}\noutput y = h -> Flatten() -> Dense(1)\n    loss mse\n"
 
 
 def _codes(body: str) -> list[tuple[str, int]]:

@@ -15,6 +15,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
@@ -23,6 +24,10 @@ from graphdsl.backend import lower  # noqa: E402
 from graphdsl.testing import programs  # noqa: E402
 
 pytestmark = pytest.mark.keras
+
+
+def as_list(x) -> list:
+    return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
 def _keras_shape(t) -> tuple:
@@ -47,6 +52,12 @@ def test_check_infers_what_keras_builds_for_version_2_programs(text: str) -> Non
         assert (_keras_shape(tensor), str(tensor.dtype)) == (shape, dtype), (out.name, text)
     for inp, tensor in zip(graph.inputs, model.inputs, strict=True):
         assert (_keras_shape(tensor), str(tensor.dtype)) == report.tensors[inp.name], (inp.name, text)
+    if all(None not in inp.type.shape for inp in graph.inputs):  # sizes known: it also runs on data
+        data = [np.ones((2, *inp.type.shape), inp.type.dtype) for inp in graph.inputs]
+        got = model(data, training=False)
+        got = [got[o.name] for o in graph.outputs] if isinstance(got, dict) else list(as_list(got))
+        for out, tensor in zip(graph.outputs, got, strict=True):
+            assert tuple(tensor.shape)[1:] == out.type.shape, (out.name, text)
     built = {layer.name: layer for layer in model.layers}
     for name, layer in graph.layers.items():
         assert name in built, (name, sorted(built), text)
