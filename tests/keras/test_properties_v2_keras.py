@@ -107,3 +107,21 @@ def test_what_check_accepts_after_a_product_by_a_number_builds() -> None:
         assert report.ok, report.render()
         keras.backend.clear_session()
         lower.build_model(graph, compile=False, source=report.source)  # raises on any mismatch
+
+
+def test_keras_attaches_the_causal_mask_to_attention_scores_as_check_assumes() -> None:
+    """Why `check` refuses `use_causal_mask=True` with `return_attention_scores=True`: the layers
+    after the scores fail when data flows. When a Keras release fixes it, this fails: drop the rule."""
+    from keras import layers as L  # noqa: PLC0415
+
+    x = keras.Input((5, 4))
+    data = np.ones((2, 5, 4), "float32")
+    for causal in (False, True):
+        _, scores = L.MultiHeadAttention(num_heads=2, key_dim=2)(
+            x, x, use_causal_mask=causal, return_attention_scores=True)
+        model = keras.Model(x, L.BatchNormalization()(scores))
+        if causal:
+            with pytest.raises(ValueError, match="mask"):
+                model(data, training=False)
+        else:
+            assert tuple(model(data, training=False).shape) == (2, 2, 5, 5)
