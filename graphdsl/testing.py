@@ -619,6 +619,7 @@ def programs(
     layers: Sequence[str] | None = None,
     shared_layers: bool = True,
     params: bool = True,
+    version: int = 1,
 ) -> st.SearchStrategy[str]:
     """Texts of valid graphdsl programs that `check` passes without any diagnostic.
 
@@ -632,9 +633,19 @@ def programs(
       tensor's type matches the one the layer was first used on.
     - `params`: also draw `param` declarations, used (sometimes with arithmetic) in arguments.
 
+    - `version`: 2 also draws the language's version 2 (blocks, repeat, layers on several
+      tensors, several outputs, tensor arithmetic, params in input shapes; see "Version 2"
+      at the end of this module).
+
     Inputs are small (dims <= 16, units <= 16, vocabularies <= 50), so Keras builds are fast.
     The text is in the formatter's canonical style.
     """
+    if version not in (1, 2):
+        raise ValueError(f"version must be 1 or 2, not {version!r}")
+    if version == 2:
+        return _programs_v2(min_inputs=min_inputs, max_inputs=max_inputs, min_outputs=min_outputs,
+                            max_outputs=max_outputs, max_depth=max_depth, layers=layers,
+                            shared_layers=shared_layers, params=params)
     return _programs(
         min_inputs=min_inputs, max_inputs=max_inputs, min_outputs=min_outputs, max_outputs=max_outputs,
         max_depth=max_depth, layers=layers, shared_layers=shared_layers, params=params,
@@ -835,3 +846,15 @@ def mutated_texts(base: st.SearchStrategy[str] | None = None) -> st.SearchStrate
     they are for checking that nothing ever raises."""
     base = programs(max_inputs=2, max_outputs=2, max_depth=3) if base is None else base
     return base.flatmap(lambda text: _mutate(text))
+
+
+# ---- version 2 ------------------------------------------------------------------------------
+# `programs(version=2)`: blocks, repeat, layers on several tensors, several outputs unpacked,
+# tensor arithmetic, params in input shapes. The drawing lives in `graphdsl._testing_v2` (built on
+# a symbolic program typed by the catalog's rules, so a block is typed per call), loaded when asked.
+
+
+def _programs_v2(**knobs) -> st.SearchStrategy[str]:
+    from . import _testing_v2  # noqa: PLC0415 - version 1 users never load it
+
+    return _testing_v2.programs_v2(**_testing_v2.knobs(**knobs))

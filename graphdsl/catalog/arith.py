@@ -7,7 +7,9 @@ both build the op node ``keras.src.ops.numpy.Add`` (not a layer), which saves an
 - **Shapes** broadcast as ``keras.src.ops.operation_utils.broadcast_shapes`` does on the full shapes
   (batch axis included): aligned from the right, the shorter padded with 1s; 1 takes the other's
   size; an unknown size (None) takes the other's known size unless that is 1; two known sizes must
-  be equal. A number has shape ().
+  be equal. A number has shape (). Two tensors of different ranks are refused unless the axis the
+  shorter one's batch axis lines up with has size 1: Keras's symbolic shapes let the batch's
+  unknown size take that axis's size, and the model then fails on any batch of another size.
 - **Dtypes** follow Keras's type promotion (``keras.src.backend.common.dtypes.result_type``): two
   tensors promote along bool < uint8 < int32 < int64 < float16, bfloat16 < float32 < float64
   (float16 with bfloat16 gives float32); a Python number is weak: an int keeps the tensor's dtype,
@@ -88,6 +90,17 @@ def arith_type(op: str, left: TensorType | int | float, right: TensorType | int 
     except ValueError:
         raise ShapeError(f"'{op}' needs shapes that broadcast together, got {_describe(left)} and "
                          f"{_describe(right)}") from None
+    if len(tensors) == 2 and tensors[0].rank != tensors[1].rank:
+        # The shorter tensor's batch axis lines up with an axis of the longer one: Keras's symbolic
+        # shapes accept it (an unknown size takes the other's), but the model fails when data flows
+        # unless that axis has size 1.
+        short, long_ = sorted(tensors, key=lambda t: t.rank)
+        axis = long_.rank - short.rank  # in the longer tensor's shape, batch axis 0
+        if long_.keras_shape()[axis] != 1:
+            raise ShapeError(
+                f"'{op}' would line up the batch axis of {_describe(short)} with axis {axis} of {_describe(long_)} "
+                f"(size {'?' if long_.keras_shape()[axis] is None else long_.keras_shape()[axis]}): Keras builds it, "
+                "but it fails when data flows; give both the same number of axes (Reshape adds axes of size 1)")
     if len(tensors) == 2:
         dtype = promote(tensors[0].dtype, tensors[1].dtype)
     else:

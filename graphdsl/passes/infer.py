@@ -25,6 +25,7 @@ from ..suggest import suggest
 from .chains import MAX_EXPANDED, Consts, Env, State, bind_statement, chain, layer_decl
 from .evaluate import UNKNOWN, evaluate, is_unknown
 from .resolve import CONSTANT, Symbols
+from .sparse import refuse_sparse_inputs
 
 DEFAULT_MAX_PARAMS = 2_000_000_000
 
@@ -93,6 +94,7 @@ def infer(
                 env.tensors[ident.name] = (ident.name, None)
 
     graph_ops, layers = _needed(st, outputs)
+    refuse_sparse_inputs(st, graph_ops, layers)  # Keras's sparse mark on `x * 0.5` (see sparse.py)
     total = sum(layer.params for layer in layers.values())
     if total > max_params and layers:
         biggest = max(layers.values(), key=lambda layer: layer.params)

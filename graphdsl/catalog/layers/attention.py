@@ -93,6 +93,15 @@ def _mha_outputs(spec, args, call):
     out = T(*_mha_output_shape(spec, args, q))
     if not call.get("return_attention_scores"):
         return (out,)
+    if call.get("use_causal_mask"):
+        # Keras (3.15) attaches the causal mask, shaped (1, 1, Tq, Tv), to the scores as their Keras
+        # mask: every layer after them that takes a mask (BatchNormalization, TimeDistributed, ...)
+        # fails when data flows (found by the version-2 property; tests/keras/test_properties_v2_keras.py)
+        raise ShapeError(
+            f"MultiHeadAttention(...)(use_causal_mask=True, return_attention_scores=True): Keras "
+            f"{R.keras_version()} attaches the causal mask to the scores, and the layers after them fail when "
+            "data flows; call it twice, once for the output with the causal mask and once for the scores "
+            "without", call_arg="return_attention_scores")
     tq, tv = q.shape[0], v.shape[0]
     if tq is not None and tq != tv:
         # Keras (3.15) gives the scores the shape (batch, heads, Tq, Tq) whatever the value's length
