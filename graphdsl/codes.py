@@ -38,11 +38,12 @@ CODES: dict[str, str] = {
     # shapes and outputs
     "GD0201": "a layer cannot take its input (rank, dtype, size)",
     "GD0202": "merged tensors do not fit together",
-    "GD0203": "a loss that does not suit its output",
+    "GD0203": "a loss or metric that does not suit its output",
     "GD0204": "the model exceeds the parameter budget",
     "GD0205": "an input dimension that is not positive",
     "GD0206": "an invalid loss weight",
     "GD0207": "training the model needs more memory than the budget (by default the machine's memory)",
+    "GD0208": "a ? dimension no size fits (the tensors that meet there change it differently)",
     # the program as a whole
     "GD0301": "no input: there is no model to build",
     "GD0302": "no output: there is no model to build",

@@ -13,7 +13,6 @@ import re
 from collections.abc import Mapping
 
 from .. import catalog, ir
-from ..catalog.kinds import Activation
 from ..catalog.types import LayerValue, ObjectValue, ShapeError, TensorType, fmt_shape
 from ..diagnostics import Diagnostic, Label, Severity
 from ..graph import ApplyOp, Graph, InputOp, Layer, LossSpec, OutputSpec
@@ -336,7 +335,7 @@ def _bind(st: _State, spec, call: ir.Call, keyword_only_all: bool = False) -> di
             hint = _did_you_mean(message)
             if hint:
                 message = message[: message.rindex("; did you mean")]
-            if param.kind is Activation and isinstance(value, str):
+            if message.startswith("unknown activation"):
                 st.error("GD0110", message, arg.value.span, help=hint)
             else:
                 st.error("GD0109", f"{spec.name}({param.name}=...): {message}", arg.value.span, help=hint)
@@ -637,6 +636,12 @@ def _output(st: _State, stmt: ir.OutputDecl) -> OutputSpec | None:
             metrics.append(spec)
     for spec in (loss, *metrics):
         _logits_of_probabilities(st, spec, st.final_activation.get(name))
+    if t is not None and (loss is not None or stmt.loss is None):
+        for spec in metrics:
+            found = catalog.check_metric_fits(spec.written, spec.kwargs, loss.written if loss else None, t)
+            if found and spec.span is not None:
+                st.error("GD0203", found[0], spec.span, help=found[1],
+                         labels=(Label(loss.span, "the loss, whose targets the metric reads"),) if loss.span else ())
     ok = st.ok and t is not None
     st.ok = ok_before and st.ok
     if not ok:

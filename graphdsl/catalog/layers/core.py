@@ -40,7 +40,7 @@ def _dense_count(spec, args, inp):
 def _draw_dense(ctx, t):
     args = [ctx.pos("units", ctx.size(1, 16))]
     if ctx.boolean():
-        args.append(ctx.kw("activation", ctx.choice(ACTIVATIONS)))
+        args.append(ctx.kw("activation", ctx.activation(ACTIVATIONS)))
     return args
 
 
@@ -206,6 +206,7 @@ EinsumDense = LayerSpec(
     },
     shape=_einsum_shape, dtype=R.dtype_weighted, count=_einsum_count,
     draw=_draw_einsum, examples=_einsum_examples, activation=_act,
+    weight_ranks=lambda spec, args, inp: {"kernel": len(_einsum_parts(spec, args, inp)[0])},
 )
 
 
@@ -279,7 +280,7 @@ def _masking_examples():
 Masking = LayerSpec(
     "Masking", family="core", doc="masks the time steps whose features all equal `mask_value`",
     kinds={"mask_value": K.Number},
-    shape=R.same, dtype=R.dtype_weighted, count=R.zero,
+    shape=R.same, dtype=R.dtype_keep_numbers, count=R.zero,
     draw=lambda ctx, t: [] if t.rank == 2 and t.dtype in FLOAT_DTYPES else None, examples=_masking_examples,
 )
 

@@ -44,6 +44,13 @@ def _bn_examples():
         yield Example({}, T(3, dtype=dt), refuse=dt == "bool")
 
 
+def _bn_weights(spec, args, params):
+    """The moving mean and variance (one each per channel) are never trained."""
+    center, scale = spec.arg(args, "center") is not False, spec.arg(args, "scale") is not False
+    per_channel = 2 + center + scale
+    return params * (center + scale) // per_channel, 4 * params
+
+
 BatchNormalization = LayerSpec(
     "BatchNormalization", family="normalization", doc="normalizes each feature over the batch",
     kinds={
@@ -52,7 +59,7 @@ BatchNormalization = LayerSpec(
         "renorm_clipping": K.Refused(f"renorm_clipping= {K.NOT_IN_GRAPHDSL}"),
         "synchronized": K.Bool,
     },
-    shape=_bn_shape, dtype=R.dtype_weighted, count=_bn_count,
+    shape=_bn_shape, dtype=R.dtype_weighted, count=_bn_count, weights=_bn_weights,
     draw=lambda ctx, t: [] if t.shape and t.shape[-1] is not None else None, examples=_bn_examples,
 )
 
