@@ -39,7 +39,7 @@ from ..catalog.types import ShapeError, TensorType
 from ..graph import ApplyOp, Graph
 from ..records import Record, record
 
-__all__ = ["LIMIT", "SCAN", "MinSize", "Refusal", "downstream", "infer_with", "min_sizes"]
+__all__ = ["LIMIT", "SCAN", "MinSize", "Refusal", "apply_op", "downstream", "infer_with", "min_sizes"]
 
 LIMIT = 2**31 - 1  # the largest size searched: beyond any real sequence, and int32 indexing's limit
 SCAN = 4096  # sizes tried one by one when no power of two is accepted (a rule wanting one exact size)
@@ -74,17 +74,18 @@ def downstream(graph: Graph, inputs: Iterable[str]) -> tuple[ApplyOp, ...]:
     return tuple(ops)
 
 
-def _apply(graph: Graph, op: ApplyOp, types: Callable[[str], TensorType]) -> TensorType:
-    """The output type of one op from its inputs' types: the catalog's rule for its layer."""
+def apply_op(graph: Graph, op: ApplyOp, types: Callable[[str], TensorType], inference: bool = False) -> TensorType:
+    """The output type of one op from its inputs' types: the catalog's rule for its layer (when
+    `inference`, the shapes the layer makes when predicting)."""
     layer = graph.layers[op.layer]
     if op.merge:
         merge = get_merge(MERGE_BY_KERAS_CLASS[layer.class_name])
         assert merge is not None, layer.class_name
         return merge.infer(layer.args, [types(i) for i in op.inputs])
-    if layer.class_name == "Identity":  # the output-naming and alias layer: not in the catalog
-        return types(op.inputs[0])
     spec = get_layer(layer.class_name)
     assert spec is not None, layer.class_name
+    if inference:
+        return spec.infer_at_inference(layer.args, types(op.inputs[0]))
     return spec.infer(layer.args, types(op.inputs[0]))
 
 
@@ -92,12 +93,14 @@ def infer_with(
     graph: Graph,
     sizes: Mapping[str, tuple[int | None, ...]],
     ops: tuple[ApplyOp, ...] | None = None,
+    inference: bool = False,
 ) -> tuple[dict[str, TensorType], Refusal | None]:
     """Re-run the shape rules with the inputs in `sizes` given those shapes (batch axis excluded).
 
     Returns the new type of every op's tensor that was re-inferred, and the first refusal (the
     types then hold the tensors inferred before it). `ops` defaults to everything downstream of
-    the inputs in `sizes` (pass `downstream(...)` to reuse it across many calls).
+    the inputs in `sizes` (pass `downstream(...)` to reuse it across many calls). With
+    `inference`, the shapes the layers make when predicting (RandomCrop does not crop then).
     """
     changed: dict[str, TensorType] = {}
     for inp in graph.inputs:
@@ -110,7 +113,7 @@ def infer_with(
 
     for op in ops if ops is not None else downstream(graph, sizes):
         try:
-            changed[op.tensor] = _apply(graph, op, types)
+            changed[op.tensor] = apply_op(graph, op, types, inference)
         except ShapeError as err:
             return changed, Refusal(op, err.message)
     return changed, None
