@@ -123,6 +123,7 @@ _LAZY = {
     "CONSTRAINTS": ("names", "CONSTRAINTS"),
     "REGISTRIES": ("names", "REGISTRIES"),
     "KERAS_VERSION": ("_signatures", "KERAS_VERSION"),
+    "old_argument": ("keras2", "old_argument"),
 }
 _CALLED = {
     "KNOWN_UNSUPPORTED": ("layers", "known_unsupported"),

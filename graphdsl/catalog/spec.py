@@ -160,14 +160,16 @@ class LayerSpec:
     several tensors), the rules (``shape``/``dtype``/``count`` for one tensor, or
     ``outputs``/``count`` for a call), ``draw`` (for `graphdsl.testing`), ``examples`` (a
     function returning the `Example` cases), ``activation`` (the activation the layer ends
-    with, for the loss-suits-output check) and ``weight_ranks`` (``(spec, args, inp) -> {weight:
+    with, for the loss-suits-output check), ``weight_ranks`` (``(spec, args, inp) -> {weight:
     axes}``: the number of axes of each weight an ``<weight>_initializer`` / ``_regularizer`` /
-    ``_constraint`` argument applies to, where it differs from `DEFAULT_WEIGHT_RANKS`) and
+    ``_constraint`` argument applies to, where it differs from `DEFAULT_WEIGHT_RANKS`),
     ``weights`` (``(spec, args, params) -> (trainable parameters, bytes)`` of the built layer with
     `params` parameters, for the memory budget, where not all are trainable float32: a
-    BatchNormalization's moving statistics, a Normalization's int64 count), and ``inference``
-    (a shape rule for prediction, where Keras's layer makes another shape than while training:
-    RandomCrop crops only while training).
+    BatchNormalization's moving statistics, a Normalization's int64 count), ``inference`` (a
+    shape rule for prediction, where Keras's layer makes another shape than while training:
+    RandomCrop crops only while training) and ``advice`` (``(spec, args) -> (message, help)`` or
+    None: valid arguments that look like a mistake, such as an Embedding's swapped dimensions;
+    check warns, GD0124).
     """
 
     def __init__(
@@ -189,6 +191,7 @@ class LayerSpec:
         weight_ranks: Callable[[LayerSpec, Args, TensorType], Mapping[str, int]] | None = None,
         weights: Callable[[LayerSpec, Args, int], tuple[int, int]] | None = None,
         inference: Callable | None = None,
+        advice: Callable[[LayerSpec, Args], tuple[str, str] | None] | None = None,
     ):
         if outputs is None and (shape is None or dtype is None or count is None):
             raise TypeError(f"{name}: give shape, dtype and count rules, or an outputs rule")
@@ -208,6 +211,7 @@ class LayerSpec:
         self.weight_ranks = weight_ranks
         self.weights_rule = weights
         self.inference_rule = inference
+        self.advice_rule = advice
         self._params: tuple[Param, ...] | None = None
         self._by_name: dict[str, Param] = {}
         self._call: tuple[CallParam, ...] | None = None
@@ -373,6 +377,10 @@ class LayerSpec:
             problem = rank_problem(family, value, rank, what)
             if problem is not None:
                 raise ShapeError(f"{self.name}({name}=...): {problem}", name)
+
+    def advice(self, args: Args) -> tuple[str, str] | None:
+        """(message, help) when valid arguments look like a mistake (GD0124), else None."""
+        return self.advice_rule(self, args) if self.advice_rule is not None else None
 
     def weights(self, args: Args, params: int) -> tuple[int, int]:
         """(trainable parameters, bytes of all the weights) of the layer built with `params`

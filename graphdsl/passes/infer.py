@@ -310,8 +310,11 @@ def _bind(st: _State, spec, call: ir.Call, keyword_only_all: bool = False) -> di
             if param is None:
                 names = [p.name for p in spec.params]
                 hint = suggest(arg.name.name, names)
+                old = catalog.old_argument(arg.name.name, frozenset(names))
                 if arg.name.name == "name":
                     help_ = "Keras layer names come from the program (the output's name, the declared layer's name)"
+                elif old is not None:
+                    help_ = old
                 else:
                     help_ = f"did you mean '{hint}'?" if hint else f"{spec.name} takes: {', '.join(names)}"
                 st.error("GD0105", f"{spec.name} has no argument '{arg.name.name}'", arg.name.span, help=help_)
@@ -347,6 +350,10 @@ def _bind(st: _State, spec, call: ir.Call, keyword_only_all: bool = False) -> di
             st.error("GD0106", f"{spec.name} is missing its required argument '{name}'", call.span,
                      help=f"add it, e.g. {spec.name}({name}=...)")
             ok = False
+    if ok and isinstance(spec, catalog.LayerSpec):
+        advice = spec.advice(bound)
+        if advice is not None:
+            st.diags.append(Diagnostic("GD0124", Severity.WARNING, advice[0], call.span, help=advice[1]))
     return bound if ok else None
 
 

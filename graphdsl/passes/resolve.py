@@ -170,7 +170,7 @@ def resolve(program: ir.Program) -> tuple[Symbols, list[Diagnostic]]:
                     f"'{ident.name}' is defined twice",
                     ident.span,
                     labels=(Label(first.span, "first defined here"),),
-                    help="each name is bound once; give the second one another name",
+                    help=_rebinding(stmt, ident.name) or "each name is bound once; give the second one another name",
                 )
             )
             continue
@@ -202,15 +202,10 @@ def resolve(program: ir.Program) -> tuple[Symbols, list[Diagnostic]]:
                 hint = pool.suggest(ref.name, before, _FITS[expected]) or pool.suggest(ref.name, before)
                 if hint:
                     suggested.add(hint)
-                diags.append(
-                    Diagnostic(
-                        "GD0101",
-                        Severity.ERROR,
-                        f"'{ref.name}' is not defined",
-                        ref.span,
-                        help=f"did you mean '{hint}'?" if hint else None,
-                    )
-                )
+                help_ = f"did you mean '{hint}'?" if hint else None
+                if expected == "layer" and _is_layer_class(ref.name):  # Keras's habit: a class, not a call
+                    help_ = f"did you mean '{ref.name}()'? a layer step is a call, even with no arguments"
+                diags.append(Diagnostic("GD0101", Severity.ERROR, f"'{ref.name}' is not defined", ref.span, help=help_))
                 continue
             uses[ref.name] = uses.get(ref.name, 0) + 1
             if d.index >= index:
@@ -285,3 +280,18 @@ def _twice(what: str, stmt, first) -> Diagnostic:
         labels=(Label(first.span, "first declared here"),),
         help=f"keep one '{what}' statement",
     )
+
+
+def _rebinding(stmt: ir.Statement, name: str) -> str | None:
+    """The help for ``x = x -> ...``: a Keras habit (reassigning a Python variable)."""
+    chain = getattr(stmt, "chain", None)
+    if chain is None or not any(ref.name == name for ref, _ in _uses(stmt)):
+        return None
+    return (f"a name is bound once, not reassigned as in Python: give the new tensor its own name "
+            f"(e.g. {name}_2 = {name} -> ...) and use that name below")
+
+
+def _is_layer_class(name: str) -> bool:
+    from ..catalog import get_layer  # noqa: PLC0415 - only an undefined name pays for the catalog
+
+    return get_layer(name) is not None

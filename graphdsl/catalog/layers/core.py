@@ -246,11 +246,26 @@ def _embedding_examples():
                       refuse="policy" if dt not in ("int32", "int64", "uint8") else False)
 
 
+def _embedding_advice(spec, args):
+    """Embedding(256, 50000) is a vocabulary of 256 ids, each a vector of 50,000: the arguments in
+    the order people say them ("a 256-wide embedding of 50,000 words"), not Keras's."""
+    ids, width = args.get("input_dim"), args.get("output_dim")
+    if not (isinstance(ids, int) and isinstance(width, int)) or width < _WIDE or width < _SWAPPED_RATIO * ids:
+        return None
+    return (f"Embedding(input_dim={ids:,}, output_dim={width:,}) gives each of {ids:,} ids a vector of {width:,} "
+            f"values: Keras's order is Embedding(input_dim, output_dim), the number of ids first",
+            f"if {width:,} is the vocabulary, write Embedding({width}, {ids})")
+
+
+_WIDE = 1024  # an embedding this wide is rare (wider than most language models')
+_SWAPPED_RATIO = 8  # ... and far wider than the vocabulary is large: the arguments look swapped
+
+
 Embedding = LayerSpec(
     "Embedding", family="core", doc="integer ids -> vectors of `output_dim`",
     kinds={"input_dim": K.PosInt, "output_dim": K.PosInt, "embeddings_initializer": K.Initializer},
     shape=_embedding_shape, dtype=_embedding_dtype, count=_embedding_count,
-    draw=_draw_embedding, examples=_embedding_examples,
+    draw=_draw_embedding, examples=_embedding_examples, advice=_embedding_advice,
 )
 
 
