@@ -466,6 +466,9 @@ def _activation_of(spec, args: Mapping[str, object]) -> str | None:
     return spec.activation(args) if spec.activation is not None else None
 
 
+_MAX_AXIS = 2**31 - 1  # TensorFlow's kernels index an axis with int32
+
+
 def _apply(st: _State, spec, args, inp: TensorType, step_span: Span) -> tuple[TensorType, int] | None:
     try:
         out = spec.infer(args, inp)
@@ -476,6 +479,10 @@ def _apply(st: _State, spec, args, inp: TensorType, step_span: Span) -> tuple[Te
         return None
     except Exception as err:  # a bug in a catalog rule must not become a traceback
         st.error("GD0999", f"internal error in the {spec.name} rule: {type(err).__name__}: {err}", step_span)
+        return None
+    if any(d is not None and d > _MAX_AXIS for d in out.shape):
+        st.error("GD0201", f"{spec.name} makes {fmt_shape(out)}: an axis longer than Keras can index "
+                 f"({_MAX_AXIS:,})", step_span, help=f"its input is {fmt_shape(inp)} {inp.dtype}")
         return None
     # one object per distinct type: a program's tensors have few types, and the graph keeps them all
     key = (out.shape, out.dtype)
