@@ -345,9 +345,14 @@ class LayerSpec:
         return outs
 
     def _single(self, args: Args, inp: TensorType) -> TensorType:
-        """One tensor in, one out: the dtype and shape rules."""
+        """One tensor in, one out: the dtype and shape rules, then what its activation can take."""
         dtype = self.dtype_rule(self, args, inp)
-        return TensorType(tuple(self.shape_rule(self, args, inp)), dtype)
+        out = TensorType(tuple(self.shape_rule(self, args, inp)), dtype)
+        activation = self.activation(args) if self.activation is not None else None
+        if activation is not None and out.rank + 1 > _SOFTMAX_AXES and _is_softmax(activation):
+            raise ShapeError(f"{self.name} ends in a softmax over {fmt_shape(out)}, but TensorFlow's softmax takes "
+                             f"at most {_SOFTMAX_AXES} axes, the batch's included (it fails when the model trains)")
+        return out
 
     def count(self, args: Args, call: Mapping[str, object]) -> int:
         """Number of weights (trainable and not) once built by `call`, as Keras's count_params()."""
@@ -427,6 +432,15 @@ class LayerSpec:
         if self.outputs_rule is None:
             return self.count_rule(self, args, inp)
         return self.count(args, {self.tensor_param.name: inp})
+
+
+_SOFTMAX_AXES = 5  # TensorFlow's softmax kernel (oneDNN's, on x86) refuses tensors of more axes
+
+
+def _is_softmax(activation: str) -> bool:
+    from graphdsl.catalog.names import ACTIVATIONS  # noqa: PLC0415
+
+    return (ACTIVATIONS.canonical(activation) or activation) == "softmax"
 
 
 DEFAULT_WEIGHT_RANKS = {"kernel": 2, "recurrent": 2, "embeddings": 2}

@@ -62,6 +62,7 @@ def _activation_dtype(spec, args, inp):
 
 def _activation_layer_examples():
     yield from _examples([dict(activation="tanh"), dict(activation="swish"), dict(activation="softmax")])()
+    yield Example(dict(activation="softmax"), T(2, 2, 2, 2, 3), refuse=True)  # more axes than TF's softmax takes
     for name, dt in product(["linear", "relu", "relu6", "leaky_relu", "exponential", "tanh", "gelu", "sigmoid",
                              "hard_silu", "squareplus", "softmax", "glu"], ["int32", "uint8", "bool"]):
         yield Example(dict(activation=name), T(2, 4, dtype=dt), refuse=_refused(name, dt))
@@ -105,6 +106,9 @@ def _softmax_examples():
     yield Example(dict(axis=1), T(3, 4))
     # Keras builds this symbolically and fails only when data flows; we refuse it up front.
     yield Example(dict(axis=3), T(3, 2), refuse=True)
+    # TensorFlow's softmax kernel takes at most 5 axes, the batch's included
+    yield Example({}, T(2, 2, 2, 3))
+    yield Example({}, T(2, 2, 2, 2, 3), refuse=True)
 
 
 Softmax = LayerSpec(
