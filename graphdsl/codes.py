@@ -35,7 +35,7 @@ CODES: dict[str, str] = {
     "GD0121": "unknown keyword argument of a loss, metric or optimizer",
     "GD0122": "unknown initializer, regularizer or constraint class",
     "GD0123": "a Keras loss or metric that model.compile cannot use (mean, sum)",
-    "GD0124": "valid arguments that look like a mistake: an Embedding's input_dim and output_dim swapped (warning)",
+    "GD0129": "valid arguments that look like a mistake: an Embedding's input_dim and output_dim swapped (warning)",
     # shapes and outputs
     "GD0201": "a layer cannot take its input (rank, dtype, size)",
     "GD0202": "merged tensors do not fit together",

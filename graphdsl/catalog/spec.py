@@ -169,7 +169,7 @@ class LayerSpec:
     shape rule for prediction, where Keras's layer makes another shape than while training:
     RandomCrop crops only while training) and ``advice`` (``(spec, args) -> (message, help)`` or
     None: valid arguments that look like a mistake, such as an Embedding's swapped dimensions;
-    check warns, GD0124).
+    check warns, GD0129).
     """
 
     def __init__(
@@ -384,7 +384,7 @@ class LayerSpec:
                 raise ShapeError(f"{self.name}({name}=...): {problem}", name)
 
     def advice(self, args: Args) -> tuple[str, str] | None:
-        """(message, help) when valid arguments look like a mistake (GD0124), else None."""
+        """(message, help) when valid arguments look like a mistake (GD0129), else None."""
         return self.advice_rule(self, args) if self.advice_rule is not None else None
 
     def weights(self, args: Args, params: int) -> tuple[int, int]:

@@ -353,7 +353,7 @@ def _bind(st: _State, spec, call: ir.Call, keyword_only_all: bool = False) -> di
     if ok and isinstance(spec, catalog.LayerSpec):
         advice = spec.advice(bound)
         if advice is not None:
-            st.diags.append(Diagnostic("GD0124", Severity.WARNING, advice[0], call.span, help=advice[1]))
+            st.diags.append(Diagnostic("GD0129", Severity.WARNING, advice[0], call.span, help=advice[1]))
     return bound if ok else None
 
 
