@@ -487,5 +487,8 @@ class ObjectSpec:
         return None
 
     def keras_kwargs(self, args: Args) -> dict:
-        """Keyword arguments for the Keras constructor: exactly what the program wrote."""
-        return {p.name: args[p.name] for p in self.params if p.name in args}
+        """Keyword arguments for the Keras constructor: what the program wrote, an integer where
+        Keras's default is a float given as that float (``OrthogonalRegularizer(factor=1)`` keeps
+        an int32 tensor Keras then cannot multiply by 0.5)."""
+        return {p.name: float(args[p.name]) if type(args[p.name]) is int and type(p.default) is float
+                else args[p.name] for p in self.params if p.name in args}
