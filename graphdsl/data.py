@@ -591,8 +591,9 @@ def _id_limit(graph: Graph, inp: InputOp) -> int | None:
 
 def example_sizes(graph: Graph) -> dict[str, tuple[int, ...]] | None:
     """Concrete sizes for every input (its `?` dimensions filled in) that every shape rule takes:
-    the smallest sizes the model accepts, raised to a common size where the inputs meet; None if
-    no such sizes were found (a `?` dimension no size fits)."""
+    the smallest sizes the model accepts (at least 3), else those raised to a common size where
+    the inputs meet, else one of the sizes the inputs declare (a `?` added to a declared 2 must be
+    2); None if no such sizes were found (a `?` dimension no size fits)."""
     declared = {inp.name: inp.type.shape for inp in graph.inputs}
     if not any(None in shape for shape in declared.values()):
         return {name: tuple(shape) for name, shape in declared.items()}  # type: ignore[misc]
@@ -600,14 +601,15 @@ def example_sizes(graph: Graph) -> dict[str, tuple[int, ...]] | None:
     if any(size is None for size in minimum.values()):
         return None
     floor = max([3, *minimum.values()])  # type: ignore[type-var]
-    for choice in ("own", "common"):
+    declared_sizes = sorted({d for shape in declared.values() for d in shape if d is not None})
+    for choice in ("own", "common", *declared_sizes):
         sizes = {}
         for name, shape in declared.items():
             dims = []
             for axis, d in enumerate(shape, 1):
                 if d is None:
-                    own = max(3, minimum[(name, axis)])  # type: ignore[type-var]
-                    d = own if choice == "own" else floor
+                    least = minimum[(name, axis)]
+                    d = max(3, least) if choice == "own" else floor if choice == "common" else max(choice, least)
                 dims.append(d)
             sizes[name] = tuple(dims)
         if infer_with(graph, sizes)[1] is None:
@@ -616,12 +618,16 @@ def example_sizes(graph: Graph) -> dict[str, tuple[int, ...]] | None:
 
 
 def example_arrays(graph: Graph, n: int = 4, seed: int = 0,
-                   sizes: Mapping[str, tuple[int, ...]] | None = None) -> dict[str, np.ndarray]:
+                   sizes: Mapping[str, tuple[int, ...]] | None = None,
+                   output_shapes: Mapping[str, tuple[int, ...]] | None = None) -> dict[str, np.ndarray]:
     """`n` samples of data that fit a checked program: an array per input (of its dtype, with ids
     below the `input_dim` of every Embedding that looks them up) and per output with a loss
     (targets that suit the loss: class ids, one-hot rows, 0/1 labels, positive values, ...).
-    `sizes` gives the inputs' shapes (default `example_sizes`). What `check_data` accepts by
-    construction; raises ValueError when no sizes fit the `?` dimensions."""
+    `sizes` gives the inputs' shapes (default `example_sizes`); `output_shapes` the outputs'
+    (batch axis excluded) where the shape rules leave a size unknown however large the inputs are
+    (an EinsumDense whose `output_shape` says None, as Keras's own shapes do). What `check_data`
+    accepts by construction; raises ValueError when no sizes fit the `?` dimensions, or an output's
+    size is unknown and not given."""
     rng = np.random.default_rng(seed)
     sizes = example_sizes(graph) if sizes is None else sizes
     if sizes is None:
@@ -642,7 +648,9 @@ def example_arrays(graph: Graph, n: int = 4, seed: int = 0,
     for out in graph.outputs:
         if out.loss is None:
             continue
-        shape = concrete.get(out.tensor, out.type).shape
+        shape = (output_shapes or {}).get(out.name) or concrete.get(out.tensor, out.type).shape
+        if None in shape:
+            raise ValueError(f"output {out.name!r} has a size known only when data flows: {shape}")
         arrays[out.name] = _targets(_loss_name(out), (n, *shape), rng)  # type: ignore[arg-type]
     return arrays
 

@@ -190,24 +190,30 @@ def targets_of_metric(metric: str, kwargs: Mapping[str, object]) -> str | None:
     return "like output"
 
 
+_VECTOR_METRICS = frozenset({"f1_score", "f_beta_score", "r2_score"})  # Keras: "expects 2D inputs"
 _WORDS = {"ids": "class ids", "sequences": "label sequences", "like output": "targets shaped like the output"}
 
 
 def check_metric_fits(metric: str, kwargs: Mapping[str, object], loss: str | None,
-                      out: TensorType) -> tuple[str, str] | None:
-    """(message, help) if metric `metric` cannot read the targets the output's loss trains on (a
-    metric reads the same targets as the loss: Keras fails, or compares unlike things), else None."""
+                      out: TensorType) -> tuple[str, str, bool] | None:
+    """(message, help, whether the loss is to blame too) if metric `metric` cannot judge the
+    output: it takes outputs of another rank, or cannot read the targets the output's loss trains
+    on (a metric reads the same targets as the loss: Keras fails, or compares unlike things)."""
+    name = registry("metric").canonical(metric) or metric
+    if name in _VECTOR_METRICS and len(out.shape) != 1:
+        return (f"metric {metric} reads outputs of shape (batch, features), but the output is {fmt_shape(out)}",
+                "Keras's F1Score, FBetaScore and R2Score take 2-D outputs only; flatten the output, or drop the "
+                "metric", False)
     if loss is None:
         return None  # no loss: the targets are whatever fit is given
     wants = targets_of_metric(metric, kwargs)
     has = targets_of_loss(loss)
     if has == "sequences":
         return (f"metric {metric} cannot read the label sequences loss {loss} trains on",
-                "Keras's metrics compare targets with predictions value by value; drop the metric")
+                "Keras's metrics compare targets with predictions value by value; drop the metric", True)
     if wants is None or wants == has:
         return None
     message = f"metric {metric} reads {_WORDS[wants]}, but loss {loss} trains on {_WORDS[has]}"
-    name = registry("metric").canonical(metric) or metric
     twin = _TWINS.get(name) if has == "ids" else next((k for k, v in _TWINS.items() if v == name), None)
     help_ = f"a metric reads the loss's targets; the output is {fmt_shape(out)}"
     if name in _SPARSE_TRUE_METRICS and has == "like output":
@@ -216,7 +222,7 @@ def check_metric_fits(metric: str, kwargs: Mapping[str, object], loss: str | Non
         help_ += f"; use {twin}"
     elif has == "ids":
         help_ += "; use accuracy, or a loss that trains on targets shaped like the output"
-    return message, help_
+    return message, help_, True
 
 
 _TWINS = {"categorical_accuracy": "sparse_categorical_accuracy",

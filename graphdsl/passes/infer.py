@@ -655,7 +655,8 @@ def _output(st: _State, stmt: ir.OutputDecl) -> OutputSpec | None:
             found = catalog.check_metric_fits(spec.written, spec.kwargs, loss.written if loss else None, t)
             if found and spec.span is not None:
                 st.error("GD0203", found[0], spec.span, help=found[1],
-                         labels=(Label(loss.span, "the loss, whose targets the metric reads"),) if loss.span else ())
+                         labels=(Label(loss.span, "the loss, whose targets the metric reads"),)
+                         if found[2] and loss is not None and loss.span else ())
     ok = st.ok and t is not None
     st.ok = ok_before and st.ok
     if not ok:
