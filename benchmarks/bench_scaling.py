@@ -10,7 +10,8 @@ about 4 quadratic. Every phase must stay linear (or n log n) on every input.
 The inputs are the ones that once took from 30 s to minutes on a few hundred KB: a list and a
 keyword-argument list of tens of thousands of items, one chain of 10,000 steps, a thousand
 unknown names beside a thousand definitions, 15,000 chain steps each with a comment, 120,000 junk
-characters on one line; then more that stress recovery and rendering, and normal programs.
+characters on one line; then more that stress recovery and rendering, normal programs, and
+version 2's block expansion (a block repeated n times, n blocks each called once).
 Times are process CPU time (the machine is shared), median of a few runs.
 """
 
@@ -58,6 +59,11 @@ INPUTS = {
     "wide concat": lambda n: HEAD + "".join(f"a{i} = x -> Dense(1)\n" for i in range(n))
     + "output z = concat(" + ", ".join(f"a{i}" for i in range(n)) + ") -> Dense(1) loss mse\n",
     "normal program": lambda n: generated_program(max(n // 4, 3)),
+    # language version 2: expansion is linear in the size of the expanded graph
+    "repeated block": lambda n: HEAD + "block unit(x, k) {\n    a = x -> Dense(k) -> Dense(8)\n    return add(x, a)\n}\n"
+    + f"output z = x -> repeat({max(n // 4, 1)}, unit(4)) loss mse\n",
+    "many blocks": lambda n: HEAD + "".join(f"block b{i}(x) {{\n    return x -> Dense(8)\n}}\n" for i in range(n // 4))
+    + "y = x" + "".join(f" -> b{i}()" for i in range(n // 4)) + "\n" + TAIL.replace("x ->", "y ->"),
 }
 
 

@@ -11,10 +11,7 @@ input document: int32[200]
 layer embed = Embedding(vocab, dim)
 layer encode = Bidirectional(GRU(dim), merge_mode="concat")
 
-q = query
-    -> embed
-    -> encode
-    -> Dense(dim)
+q = query -> embed -> encode -> Dense(dim)
 d = document
     -> embed
     -> SpatialDropout1D(0.2)

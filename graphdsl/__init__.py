@@ -4,8 +4,19 @@ Public API: `parse`, `check`, `build`, `format`, `check_data`, `train`, `Compile
 `DataError`. See the README.
 """
 
-from .api import Report, analyze, build, check, check_data, format, parse, train
-from .diagnostics import CompileError
+import gc as _gc
+
+# Importing the package makes thousands of long-lived objects (the parser's tables, the records'
+# classes) and frees none: the cyclic collector would only cost start-up time, so it is off while
+# they load, and back as it was after.
+_collecting = _gc.isenabled()
+_gc.disable()
+try:
+    from .api import Report, analyze, build, check, check_data, format, parse, train
+    from .diagnostics import CompileError
+finally:
+    if _collecting:
+        _gc.enable()
 
 
 def __getattr__(name: str):

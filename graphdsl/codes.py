@@ -35,6 +35,11 @@ CODES: dict[str, str] = {
     "GD0121": "unknown keyword argument of a loss, metric or optimizer",
     "GD0122": "unknown initializer, regularizer or constraint class",
     "GD0123": "a Keras loss or metric that model.compile cannot use (mean, sum)",
+    "GD0124": "a statement where it does not belong (an input in a block, a return outside one)",
+    "GD0125": "a block that returns nothing, or has statements after its return",
+    "GD0126": "a block parameter used both as a tensor and as a constant (or a tensor with a default)",
+    "GD0127": "several tensors where one is wanted, or as many names as tensors are not given",
+    "GD0128": "'_' used as a value",
     "GD0129": "valid arguments that look like a mistake: an Embedding's input_dim and output_dim swapped (warning)",
     # shapes and outputs
     "GD0201": "a layer cannot take its input (rank, dtype, size)",
@@ -45,13 +50,15 @@ CODES: dict[str, str] = {
     "GD0206": "an invalid loss weight",
     "GD0207": "training the model needs more memory than the budget (by default the machine's memory)",
     "GD0208": "a ? dimension no size fits (the tensors that meet there change it differently)",
+    "GD0209": "block calls and repeats that make too many layers and ops, or nest too deep",
     # the program as a whole
     "GD0301": "no input: there is no model to build",
     "GD0302": "no output: there is no model to build",
     "GD0303": "an input nothing uses (warning)",
     "GD0304": "a tensor nothing uses (warning)",
     "GD0305": "a layer declaration nothing uses (warning)",
-    "GD0306": "a param nothing uses (warning)",
+    "GD0306": "a param or block parameter nothing uses (warning)",
+    "GD0307": "a block nothing calls (warning)",
     # training data (graphdsl train), located at the input/output statement the array is for
     "GD0401": "a missing array (with 'did you mean')",
     "GD0402": "an array that is neither an input nor an output (warning)",

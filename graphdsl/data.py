@@ -31,7 +31,7 @@ import numpy as np
 from .catalog.names import LOSSES
 from .catalog.types import FLOAT_DTYPES, INT_DTYPES, LayerValue, TensorType
 from .diagnostics import Diagnostic, Label, Severity
-from .graph import ApplyOp, Graph, InputOp, OutputSpec
+from .graph import ApplyOp, Graph, InputOp, MathOp, OutputSpec
 from .passes.minlen import downstream, infer_with, min_sizes
 from .source import Span
 from .suggest import suggest
@@ -271,6 +271,10 @@ def _embedding_consumers(graph: Graph, inp: InputOp) -> list[tuple[ApplyOp, int]
     ints = {inp.tensor}
     for op in downstream(graph, [inp.name]):
         if not any(i in ints for i in op.inputs):
+            continue
+        if type(op) is MathOp:  # arithmetic on ids (ids + 1) keeps integers integers
+            if op.type.dtype in INT_DTYPES:
+                ints.add(op.tensor)
             continue
         layer = graph.layers[op.layer]
         inner = layer.args.get("layer") if layer.class_name == "TimeDistributed" else None

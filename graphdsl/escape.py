@@ -25,18 +25,21 @@ __all__ = ["escape_controls", "quote", "visible"]
 
 # The escapes of the language (graphdsl/parser.py reads them back).
 _LANGUAGE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\0": "\\0"}
-_NEEDS_LANGUAGE = re.compile(r'[\\"\n\r\t\0]')
+_QUOTING = str.maketrans(_LANGUAGE)
 
 # C0 and C1 controls, DEL, the bidirectional and zero-width format characters that reorder or
 # hide text (CVE-2021-42574, "Trojan Source"), and the Unicode line and paragraph separators.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+_CONTROLS = "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]"
+
+
+def _control():
+    # compiled on first use: a clean program's messages never need it (start-up time)
+    return re.compile(_CONTROLS)
 
 
 def quote(value: str) -> str:
     """`value` as a graphdsl string literal: ``"relu"``, ``"a\\"b"``."""
-    if _NEEDS_LANGUAGE.search(value) is None:
-        return f'"{value}"'
-    return '"' + _NEEDS_LANGUAGE.sub(lambda m: _LANGUAGE[m.group()], value) + '"'
+    return '"' + value.translate(_QUOTING) + '"'
 
 
 def _escape(ch: str) -> str:
@@ -51,7 +54,7 @@ def escape_controls(text: str) -> str:
     """`text` with every control character written as an escape (``\\x1b``); the rest unchanged."""
     if text.isprintable():  # the common case, in C
         return text
-    return _CONTROL.sub(lambda m: _escape(m.group()), text)
+    return _control().sub(lambda m: _escape(m.group()), text)
 
 
 def _picture(ch: str) -> str:
@@ -67,4 +70,4 @@ def visible(line: str) -> str:
     """A source line with each control character replaced by one visible character."""
     if line.isprintable():
         return line
-    return _CONTROL.sub(lambda m: _picture(m.group()), line)
+    return _control().sub(lambda m: _picture(m.group()), line)

@@ -7,7 +7,14 @@ dtypes, parameter counts) is by construction what the build is asked to make; th
 compares Keras's answers with these facts.
 
 Tensor ids: a named tensor's id is its name; an intermediate tensor of a chain is
-``"<statement name>/<step index>"`` (e.g. ``features/3``).
+``"<statement name>/<step index>"`` (e.g. ``features/3``). A tensor made in a block call is
+``"<call id>/<name>"`` (``stage1_residual_1/a``, ``stage1_residual_1/a/2``, the returned
+``stage1_residual_1/return``), and a name bound to a tensor made elsewhere (a block's result, a
+discarded output) is an alias: `Graph.named` maps every name the program binds to its tensor id.
+
+Ops come in two kinds: `ApplyOp` (a Keras layer applied to tensors, perhaps with several outputs)
+and `MathOp` (tensor arithmetic such as ``x + 3.0``, which Keras builds as an op node, not a layer).
+`op_outputs(op)` lists the tensors any op makes.
 """
 
 from __future__ import annotations
@@ -54,16 +61,56 @@ class Layer(Record):
 
 
 @record(slots=True)
-class ApplyOp(Record):
-    """``tensor = layers[layer](inputs[0])``; a merge applies its layer to all its inputs."""
+class CallArg(Record):
+    """One argument of a layer's call on several tensors (Keras's double call), as written: the
+    call parameter it fills, whether it was given by position, and its value: tensor ids
+    (`tensors`, written as a list when `listed`, e.g. ``initial_state=[h, c]``) or a constant."""
 
-    tensor: str
+    param: str
+    positional: bool
+    tensors: tuple[str, ...] = ()
+    listed: bool = False
+    value: object = None
+
+
+@record(slots=True)
+class ApplyOp(Record):
+    """``tensor = layers[layer](inputs[0])``; a merge applies its layer to all its inputs; a call on
+    several tensors (`call` non-empty) is ``layers[layer](*positional, **by keyword)`` as `call`
+    writes it. `inputs` lists every input tensor in the order given."""
+
+    tensor: str  # the (first) output
     layer: str  # key into Graph.layers
     inputs: tuple[str, ...]
-    type: TensorType
+    type: TensorType  # of the first output
     span: Span
     merge: bool = False  # a merge layer (Concatenate, Add, ...) takes a list of inputs
     calls: tuple[BlockCall, ...] = ()  # the block calls that made it, outermost first
+    call: tuple[CallArg, ...] = ()  # the arguments of a double call, in the order written
+    more: tuple[tuple[str, TensorType], ...] = ()  # the further outputs of a layer with several
+
+
+@record(slots=True)
+class MathOp(Record):
+    """Tensor arithmetic in a chain's head: ``tensor = left OP right`` (or ``-left`` for `op`
+    "neg"), lowered with the same Python operator on Keras tensors, so Keras makes the op node a
+    hand-written model has (``keras.src.ops.numpy.Add``...). An operand is a tensor id (a str) or
+    a number."""
+
+    tensor: str
+    op: str  # "+" "-" "*" "/" or "neg"
+    left: str | int | float
+    right: str | int | float | None
+    inputs: tuple[str, ...]  # the tensor operands' ids
+    type: TensorType
+    span: Span
+    calls: tuple[BlockCall, ...] = ()
+
+
+def op_outputs(op: ApplyOp | MathOp) -> tuple[tuple[str, TensorType], ...]:
+    """Every tensor an op makes, (id, type), in Keras's order."""
+    more = getattr(op, "more", ())
+    return ((op.tensor, op.type), *more) if more else ((op.tensor, op.type),)
 
 
 @record(slots=True)
@@ -92,10 +139,10 @@ class Graph(Record):
     model_name: str
     inputs: tuple[InputOp, ...]
     layers: Mapping[str, Layer]  # by Keras layer name, in creation order
-    ops: tuple[ApplyOp, ...]  # in an order where every input is made before it is used
+    ops: tuple[ApplyOp | MathOp, ...]  # in an order where every input is made before it is used
     outputs: tuple[OutputSpec, ...]  # in declaration order
     optimizer: LossSpec
     tensors: Mapping[str, TensorType]  # every tensor id -> type (inputs, named and intermediate)
-    named: tuple[str, ...]  # the tensor ids the user named (inputs, assignments, outputs), in order
+    named: Mapping[str, str]  # every top-level name the program binds to a tensor -> its tensor id, in order
     param_count: int
     params: Mapping[str, object]  # evaluated `param` values (after overrides)

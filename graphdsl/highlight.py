@@ -47,10 +47,11 @@ class GraphdslLexer(RegexLexer):
             (r'"(?:[^"\\\n]|\\[^\n])*"', String.Double),
             (r"'(?:[^'\\\n]|\\[^\n])*'", String.Single),
             (r"[\"'][^\n]*", Error),  # an unclosed string (GD0002)
-            (rf"(model|param|input|layer|output)(\s+)({_NAME})",
+            (rf"(model|param|input|layer|output|block)(\s+)({_NAME})",
              bygroups(Keyword.Declaration, Whitespace, Name.Variable)),
             (words(vocab.STATEMENT_KEYWORDS, suffix=r"\b"), Keyword.Declaration),
             (words(vocab.CLAUSE_KEYWORDS, suffix=r"\b"), Keyword),
+            (words(vocab.STEP_KEYWORDS, suffix=r"\b"), Keyword),
             (words(vocab.CONSTANTS, suffix=r"\b"), Keyword.Constant),
             (words(vocab.DTYPES, prefix=r"(?<![\w.])", suffix=r"(?=\s*\[)"), Keyword.Type),
             (words(vocab.LAYERS, prefix=r"\b", suffix=r"\b"), Name.Class),
@@ -61,7 +62,7 @@ class GraphdslLexer(RegexLexer):
             (r"[0-9]+", Number.Integer),
             (r"->", Operator),
             (r"//|[+\-*/=?]", Operator),
-            (r"[()\[\],:]", Punctuation),
+            (r"[()\[\]{},:]", Punctuation),
             (r".", Error),  # anything the parser refuses (GD0001)
         ]
     }

@@ -114,19 +114,45 @@ class Call(Record):
     span: Span = _span()
 
 
-Expr = Number | String | Bool | NoneLit | Ref | TupleLit | ListLit | BinOp | Neg | Call
+@record(slots=True)
+class DoubleCall(Record):
+    """Keras's double call, `Layer(args...)(tensors...)`: a layer made by `call` and applied at once
+    to the tensors (and call constants) of `args`, e.g.
+    ``MultiHeadAttention(num_heads=4, key_dim=16)(x, x)``. Only a chain's head (or an operand of
+    tensor arithmetic there) may be one."""
+
+    call: Call
+    args: tuple[Arg, ...]
+    span: Span = _span()
+
+
+Expr = Number | String | Bool | NoneLit | Ref | TupleLit | ListLit | BinOp | Neg | Call | DoubleCall
 
 
 # ---- chains ---------------------------------------------------------------------------------
 
 
 @record(slots=True)
-class Chain(Record):
-    """`head -> step -> step`: the head is a `Ref` (a tensor) or a `Call` (a merge); each step is
-    a `Call` (a layer made here) or a `Ref` (a `layer` declaration)."""
+class Repeat(Record):
+    """`repeat(N, STEP)`: a chain step applied `count` times (a constant expression)."""
 
-    head: Ref | Call
-    steps: tuple[Call | Ref, ...]
+    count: Expr
+    step: Call | Ref | Repeat
+    span: Span = _span()
+
+
+@record(slots=True)
+class Chain(Record):
+    """`head -> step -> step`.
+
+    The head is an expression: a `Ref` (a tensor), a `Call` (a merge, a block call with its
+    tensors, a `layer` declaration applied to tensors), a `DoubleCall`, or tensor arithmetic
+    (`BinOp`/`Neg` over tensors and constants). Each step is a `Call` (a layer made here, or a block
+    call whose first parameter the chain's tensor fills), a `Ref` (a `layer` declaration, or a
+    block) or a `Repeat`. What a head or step names is decided by the passes."""
+
+    head: Expr
+    steps: tuple[Call | Ref | Repeat, ...]
     span: Span = _span()
 
 
@@ -157,8 +183,12 @@ class ParamDecl(Record):
 
 @record(slots=True)
 class Dim(Record):
-    size: int | None  # None for `?`
+    """One dimension of an input: an integer (`size`), `?` (both None), or a constant expression
+    of params (`expr`, e.g. ``2 * length``; `size` is then None)."""
+
+    size: int | None  # None for `?` or an expression
     span: Span = _span()
+    expr: Expr | None = None
 
 
 @record(slots=True)
@@ -172,6 +202,16 @@ class InputDecl(Record):
 @record(slots=True)
 class Assign(Record):
     name: Ident
+    chain: Chain
+    span: Span = _span()
+
+
+@record(slots=True)
+class Unpack(Record):
+    """`a, b, _ = CHAIN`: the several tensors a chain ends with (a layer with several outputs, or a
+    block returning several), bound in order; `_` discards one."""
+
+    names: tuple[Ident, ...]
     chain: Chain
     span: Span = _span()
 
@@ -202,6 +242,37 @@ class OptimizerDecl(Record):
 
 
 @record(slots=True)
+class BlockParam(Record):
+    """A block's parameter: a tensor or a constant (decided by its uses); only constants have a
+    `default`."""
+
+    name: Ident
+    default: Expr | None = None
+    span: Span = _span()
+
+
+@record(slots=True)
+class Return(Record):
+    """`return CHAIN, ...`: what a block gives back (its body's last statement)."""
+
+    values: tuple[Chain, ...]
+    span: Span = _span()
+
+
+@record(slots=True)
+class BlockDecl(Record):
+    """`block NAME(PARAMS) { BODY }`: a reusable, parameterised piece of graph. The body is kept as
+    written (any statement parses there); the passes check that it holds tensor bindings and
+    `layer` declarations and ends with one `Return`."""
+
+    name: Ident
+    params: tuple[BlockParam, ...]
+    body: tuple[Statement, ...]
+    span: Span = _span()
+    close: Span = field(default=NO_SPAN, compare=False, repr=False)  # the closing brace
+
+
+@record(slots=True)
 class Broken(Record):
     """A statement that did not parse. It keeps the name it was defining (if that much was
     readable) so later passes treat the name as defined-but-unknown instead of reporting every
@@ -211,9 +282,14 @@ class Broken(Record):
     span: Span = _span()
     # every name written in it, so the names it uses do not look unused
     names: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    # the further names a broken `a, b, c = ...` was defining (`name` is the first)
+    more: tuple[Ident, ...] = field(default=(), compare=False, repr=False)
 
 
-Statement = ModelDecl | ParamDecl | InputDecl | Assign | LayerDecl | OutputDecl | OptimizerDecl | Broken
+Statement = (
+    ModelDecl | ParamDecl | InputDecl | Assign | Unpack | LayerDecl | OutputDecl | OptimizerDecl | BlockDecl
+    | Return | Broken
+)
 
 
 @record(slots=True)
@@ -232,7 +308,23 @@ class Program(Record):
 
 
 def defined_name(stmt: Statement) -> Ident | None:
-    """The name a statement binds, if any (`model` names the Keras model, not a value)."""
-    if isinstance(stmt, (ParamDecl, InputDecl, Assign, LayerDecl, OutputDecl, Broken)):
+    """The name a statement binds, if any (`model` names the Keras model, not a value); for an
+    `Unpack`, its first name other than `_` (see `defined_names`)."""
+    if isinstance(stmt, (ParamDecl, InputDecl, Assign, LayerDecl, OutputDecl, BlockDecl, Broken)):
         return stmt.name
+    if isinstance(stmt, Unpack):
+        return next((n for n in stmt.names if n.name != DISCARD), None)
     return None
+
+
+def defined_names(stmt: Statement) -> tuple[Ident, ...]:
+    """Every name a statement binds (an `Unpack` binds several; `_` is never bound)."""
+    if isinstance(stmt, Unpack):
+        return tuple(n for n in stmt.names if n.name != DISCARD)
+    if isinstance(stmt, Broken) and stmt.more:
+        return (stmt.name, *stmt.more) if stmt.name is not None else stmt.more
+    ident = defined_name(stmt)
+    return () if ident is None or ident.name == DISCARD else (ident,)
+
+
+DISCARD = "_"  # the name that discards a value

@@ -9,7 +9,6 @@ program (no location), or a `TypeError` when the call itself is wrong (a key tha
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
 
 from .diagnostics import Diagnostic, Severity
@@ -68,7 +67,7 @@ def parse_define(item: str, known: Mapping[str, object]) -> tuple[str, object, O
                           value_span, help='a constant is a number, a string in double quotes, True/False/None, '
                           'or a tuple of those: 1000, 0.5, "relu", (3, 3)', source=source)
     errs: list[Diagnostic] = []
-    result = evaluate(stmt.value, known, errs)
+    result = evaluate(stmt.value, known, errs, lambda _call: UNKNOWN)  # a call is not a constant (below)
     if errs:  # bad arithmetic: the evaluator's own words, moved into the argument's text
         shift = value_start - len(head)
         first = errs[0]
@@ -87,6 +86,8 @@ def _constant(value: object) -> object:
         return value
     if isinstance(value, (list, tuple)):
         return tuple(_constant(v) for v in value)
+    import numbers  # noqa: PLC0415 - only for values that are not plain Python (numpy's, Decimal, ...)
+
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Real):

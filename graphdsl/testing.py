@@ -37,6 +37,7 @@ from .catalog import LAYERS, LOSSES, MERGES, METRICS, OPTIMIZERS, LayerValue, Sh
 from .catalog.layers import all_descriptors
 from .catalog.types import FLOAT_DTYPES, fmt_value
 from .parser import RESERVED
+from .printer import MAX_ONE_LINE_STEPS, MAX_WIDTH
 
 __all__ = ["ALL", "MISTAKE_CODES", "SUPPORTED_LAYERS", "Mistake", "compile_arguments", "mutate", "mutated_texts",
            "programs", "programs_with_mistake"]
@@ -115,7 +116,7 @@ class _Stmt:
             text = s.show()
             parts.append((_MARK + text) if self.mark == f"arrow{i}" else "-> " + text)
         one = " ".join([first, *parts])
-        if len(self.steps) <= 2 and len(one.replace(_MARK, "")) <= 100:
+        if len(self.steps) <= MAX_ONE_LINE_STEPS and len(one.replace(_MARK, "")) <= MAX_WIDTH:
             out = [one]
         else:
             out = [first] + ["    " + p for p in parts]
@@ -236,15 +237,15 @@ class _Ctx:
         draw = self.draw
         value = draw(st.sampled_from([0.1, 0.25, 0.5, 0.0]))
         if not self.use_params or not draw(st.booleans()):
-            return repr(value), value
+            return fmt_value(value), value
         for name, v in self.float_params.items():
             if v == value:
                 return name, value
         if len(self.int_params) + len(self.float_params) >= 3:
-            return repr(value), value
+            return fmt_value(value), value
         name = self.fresh("rate")
         self.float_params[name] = value
-        self.program.params.append((name, repr(value)))
+        self.program.params.append((name, fmt_value(value)))
         return name, value
 
 

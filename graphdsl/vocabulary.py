@@ -11,10 +11,12 @@ from __future__ import annotations
 from .catalog import ACTIVATIONS, DTYPES, LAYERS, LOSSES, MERGES, METRICS, OPTIMIZERS
 from .parser import KEYWORDS, RESERVED
 
-_STATEMENT = ("model", "param", "input", "layer", "output", "optimizer")
+_STATEMENT = ("model", "param", "input", "layer", "output", "optimizer", "block", "return")
+_STEP = ("repeat",)
 
 STATEMENT_KEYWORDS: tuple[str, ...] = tuple(k for k in RESERVED if k in _STATEMENT)
-CLAUSE_KEYWORDS: tuple[str, ...] = tuple(k for k in RESERVED if k not in _STATEMENT)  # loss weight metrics
+CLAUSE_KEYWORDS: tuple[str, ...] = tuple(k for k in RESERVED if k not in _STATEMENT and k not in _STEP)  # loss weight metrics
+STEP_KEYWORDS: tuple[str, ...] = tuple(k for k in RESERVED if k in _STEP)  # repeat
 CONSTANTS: tuple[str, ...] = tuple(k for k in KEYWORDS if k not in RESERVED)  # True False None
 DTYPES = tuple(DTYPES)
 LAYERS: tuple[str, ...] = tuple(sorted(LAYERS))

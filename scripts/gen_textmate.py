@@ -56,7 +56,7 @@ def grammar() -> dict:
                 ]
             },
             "declaration": {
-                "match": r"\b(" + "|".join(k for k in v.STATEMENT_KEYWORDS if k != "optimizer") + r")\s+(" + NAME + ")",
+                "match": r"\b(" + "|".join(k for k in v.STATEMENT_KEYWORDS if k not in ("optimizer", "return")) + r")\s+(" + NAME + ")",
                 "captures": {"1": {"name": "keyword.other.declaration.graphdsl"},
                              "2": {"name": "entity.name.variable.graphdsl"}},
             },
@@ -64,6 +64,7 @@ def grammar() -> dict:
                 "patterns": [
                     {"name": "keyword.other.declaration.graphdsl", "match": alternatives(v.STATEMENT_KEYWORDS)},
                     {"name": "keyword.control.clause.graphdsl", "match": alternatives(v.CLAUSE_KEYWORDS)},
+                    {"name": "keyword.control.repeat.graphdsl", "match": alternatives(v.STEP_KEYWORDS)},
                     {"name": "constant.language.graphdsl", "match": alternatives(v.CONSTANTS)},
                 ]
             },
@@ -78,6 +79,7 @@ def grammar() -> dict:
                     {"name": "keyword.operator.arrow.graphdsl", "match": "->"},
                     {"name": "keyword.operator.graphdsl", "match": r"//|[+\-*/=?]"},
                     {"name": "punctuation.separator.graphdsl", "match": "[,:]"},
+                    {"name": "punctuation.section.block.graphdsl", "match": "[{}]"},
                 ]
             },
         },

@@ -128,10 +128,21 @@ def test_shapes_as_json(at_root, capsys) -> None:
     assert model["file"] == "examples/news.gd" and model["params"] == 5_200_610
     rows = {row["tensor"]: row for row in model["tensors"]}
     assert rows["main_input"] == {"tensor": "main_input", "shape": [None, 100], "dtype": "int32", "class": "Input",
-                                  "layer": "main_input", "line": 4, "column": 1, "params": 0}
+                                  "layer": "main_input", "line": 4, "column": 1, "params": 0,
+                                  "name": None, "calls": []}
     assert sum(row["params"] for row in model["tensors"]) == 5_200_610
-    assert all(set(row) == {"tensor", "shape", "dtype", "class", "layer", "line", "column", "params"}
+    assert all(set(row) == {"tensor", "shape", "dtype", "class", "layer", "line", "column", "params", "name", "calls"}
                for row in model["tensors"])
+
+
+def test_shapes_as_json_name_the_block_calls(at_root, capsys) -> None:
+    assert main(["check", "--shapes", "--format", "json", "examples/tiny_resnet.gd"]) == 0
+    (model,) = json.loads(capsys.readouterr().out)["models"]
+    inside = [row for row in model["tensors"] if row["calls"]]
+    assert inside, "the residual blocks' layers carry their calls"
+    call = inside[0]["calls"][0]
+    assert set(call) == {"id", "block", "line", "column"} and call["block"] in {"conv_bn", "residual", "downsample"}
+    assert sum(row["params"] for row in model["tensors"]) == model["params"]
 
 
 def test_fmt_writes_through_a_symlink_and_keeps_the_mode(tmp_path: Path, capsys) -> None:

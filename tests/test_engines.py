@@ -172,6 +172,42 @@ def test_keyword_arguments_on_their_own_lines_are_arguments(text: str) -> None:
     assert report.ok, report.render()
 
 
+# ---- language version 2 -------------------------------------------------------------------------------
+
+V2_CASES = [
+    "input x: float32[8]\nblock f(x,\n    n = 2) {\n    y = x\n        -> Dense(n)\n    return y,\n        x\n}\n"
+    "a, b = x -> f(\n    n=3)\noutput y = concat(a, b) -> Dense(1) loss mse\n",
+    "input x: float32[8]\nblock f(x) { return x -> Dense(2) }\nblock g(x) { y = x -> f() return y }\n"
+    "output y = x -> g() -> repeat(\n2,\nf()) loss mse\n",
+    "input q: float32[4, 8]\nattn = MultiHeadAttention(num_heads=2,\n    key_dim=4)(q,\n    q)\n"
+    "output y = attn -> Flatten() -> Dense(1) loss mse\n",
+    "input x: float32[8]\nh = x +\n    3.0 -> ReLU(6.0)\nk = h * (1 /\n    6)\noutput y = -k\n    -> Dense(1) loss mse\n",
+    "param n = 4\ninput x: float32[2 *\n    n]\noutput y = x -> Dense(1) loss mse\n",
+    "input t: int32[?]\n_,\n    h,\n    c = t -> Embedding(10, 4) -> LSTM(4, return_state=True)\n"
+    "output y = concat(h, c) -> Dense(1) loss mse\n",
+]
+
+
+@pytest.mark.parametrize("text", V2_CASES)
+def test_version_2_texts_broken_across_lines_parse_alike_and_check(text: str) -> None:
+    assert engines_agree(text), text
+    report = graphdsl.check(text)
+    assert report.ok, report.render()
+
+
+V2_EXAMPLES = [(ROOT / "examples" / f"{name}.gd").read_text() for name in ("tiny_resnet", "encoder", "translator")]
+
+
+@settings(max_examples=MANY)
+@given(st.sampled_from(V2_EXAMPLES), st.randoms(use_true_random=False))
+def test_line_breaks_between_the_tokens_of_version_2_programs_change_nothing(text: str, rnd) -> None:
+    code = "\n".join(line.split("#")[0] for line in text.split("\n"))
+    tokens = [m.group() for m in _TOKEN.finditer(code)]
+    wrapped = "".join(tok + ("\n" + " " * rnd.randint(0, 6) if rnd.random() < 0.3 else " ") for tok in tokens)
+    assert engines_agree(wrapped), wrapped
+    assert graphdsl.parse(wrapped) == graphdsl.parse(text)
+
+
 # ---- the Lark engine through the API ----------------------------------------------------------------
 
 

@@ -60,7 +60,8 @@ def test_lexer_kinds_of_tokens():
 
 
 def test_vocabulary_is_the_parsers_and_the_catalogs():
-    assert set(vocabulary.STATEMENT_KEYWORDS) | set(vocabulary.CLAUSE_KEYWORDS) == set(parser.RESERVED)
+    assert set(vocabulary.STATEMENT_KEYWORDS) | set(vocabulary.CLAUSE_KEYWORDS) | set(vocabulary.STEP_KEYWORDS) == set(
+        parser.RESERVED)
     assert set(vocabulary.CONSTANTS) == set(parser.KEYWORDS) - set(parser.RESERVED)
     assert set(vocabulary.LAYERS) == set(catalog.LAYERS)
     assert set(vocabulary.MERGES) == set(catalog.MERGES)

@@ -155,7 +155,7 @@ def test_did_you_mean_compares_a_bounded_number_of_names(monkeypatch):
 
 @pytest.mark.parametrize("n", [10_000])
 def test_layer_names_of_a_long_chain_are_unique_and_found_directly(n):
-    text = HEAD + "y = x" + "".join("\n    -> Dense(4)" for _ in range(n)) + "\n" + TAIL
+    text = HEAD + "y = x" + "".join("\n    -> Dense(4)" for _ in range(n)) + "\noutput z = y -> Dense(1) loss mse\n"
     report = graphdsl.check(text)
     assert report.ok
     names = list(report.graph.layers)

@@ -377,8 +377,6 @@ BROKEN_INPUTS = [
     "x = a ->",
     "x = = a",
     "x = a Dense(1)",
-    "x = (a)",
-    "x = 3",
     "x = a -> Dense(1) loss mse",
     "input x float32[8]",
     "input x: float32[8",
@@ -420,13 +418,33 @@ BROKEN_INPUTS = [
     "x = a -> Dense([1, (2])",
     "x = a -> Dense(1, activation=\"relu\" use_bias=True)",
     "x = a -> Dense(1)\n  -> Dropout(0.5\ny = x -> Dense(1)",
+    # version 2
+    "block f(x) {",
+    "block f(x { return x }",
+    "block (x) { return x }",
+    "block f(x = ) { return x }",
+    "block f(x) { y = x -> Dense(\n return y }",
+    "block f(x) { return x",
+    "}",
+    "x = a -> Dense(1) }",
+    "a, = x",
+    "a, b = ",
+    "a, 3 = x",
+    "x = a -> repeat(2)",
+    "x = a -> repeat(, Dense(1))",
+    "x = a -> repeat(2, 3)",
+    "x = Dense(1)(a",
+    "x = a -> Dense(1)(b)",
+    "input x: float32[2 *]",
+    "return",
+    "return a,",
 ]
 
 
 def test_no_internal_terminal_names_in_messages():
     internal = re.compile(r"\b(RPAR|LPAR|RSQB|LSQB|_COMMA|_ARROW|_EQUAL|_COLON|QMARK|DSLASH|NAME|NUMBER|STRING|"
                           r"MINUS|PLUS|STAR|SLASH|\$END|TRUE|FALSE|NONE|MODEL|PARAM|INPUT|LAYER|OUTPUT|LOSS|"
-                          r"WEIGHT|METRICS|OPTIMIZER)\b")
+                          r"WEIGHT|METRICS|OPTIMIZER|LBRACE|RBRACE|BLOCK|REPEAT|RETURN)\b")
     seen = 0
     for text in BROKEN_INPUTS:
         _program, diags = _parse(text + "\n")

@@ -34,11 +34,21 @@ GOLDEN = [
         id="spacing-and-sections",
     ),
     pytest.param(
-        "input x: float32[8]\nh = x -> Dense(64, activation = 'relu') -> Dropout(0.5) -> Dense(8)\n"
+        "input x: float32[8]\nh = x -> Dense(64, activation = 'relu') -> Dropout(0.5) -> Dense(8) -> Dense(4)\n"
         "output y = h -> Dense(1) loss mse\n",
         'input x: float32[8]\n\nh = x\n    -> Dense(64, activation="relu")\n    -> Dropout(0.5)\n    -> Dense(8)\n'
-        "output y = h -> Dense(1)\n    loss mse\n",
-        id="three-steps-break",
+        "    -> Dense(4)\noutput y = h -> Dense(1)\n    loss mse\n",
+        id="four-steps-break",
+    ),
+    pytest.param(
+        "h = x\n  -> Dense(64, activation = 'relu')\n  -> Dropout(0.5)\n  -> Dense(8)\n",
+        'h = x -> Dense(64, activation="relu") -> Dropout(0.5) -> Dense(8)\n',
+        id="three-steps-join",
+    ),
+    pytest.param(
+        "h = x -> Embedding(input_dim=10000, output_dim=64, mask_zero=True) -> Dense(units=8)\n",
+        "h = x\n    -> Embedding(input_dim=10000, output_dim=64, mask_zero=True)\n    -> Dense(units=8)\n",
+        id="wider-than-80-breaks",
     ),
     pytest.param(
         "h = x\n  -> Dense(1)\n  -> Dense(2)\n",
@@ -57,8 +67,10 @@ GOLDEN = [
         id="clauses-canonical-order",
     ),
     pytest.param(
-        "param a = 1e-3\nparam b = 1E3\nparam c = .5\nparam d = 007\nparam e = 1e20\nparam f = 2.\n",
-        "param a = 0.001\nparam b = 1000.0\nparam c = 0.5\nparam d = 7\nparam e = 1e+20\nparam f = 2.0\n",
+        "param a = 1e-3\nparam b = 1E3\nparam c = .5\nparam d = 007\nparam e = 1e20\nparam f = 2.\n"
+        "param g = 1e-6\nparam h = 2.5E-07\n",
+        "param a = 0.001\nparam b = 1000.0\nparam c = 0.5\nparam d = 7\nparam e = 1e+20\nparam f = 2.0\n"
+        "param g = 1e-6\nparam h = 2.5e-7\n",
         id="numbers",
     ),
     pytest.param(
@@ -187,7 +199,7 @@ def test_a_file_with_syntax_errors_is_not_formatted(source: str) -> None:
     assert any(d.is_error for d in diags)
 
 
-CONTRACT = [p for p in EXAMPLES if p.name in ("news.gd", "social.gd")]
+CONTRACT = [p for p in EXAMPLES if p.name in ("news.gd", "social.gd", "tiny_resnet.gd", "encoder.gd", "translator.gd")]
 
 
 @pytest.mark.parametrize("path", CONTRACT, ids=lambda p: p.name)

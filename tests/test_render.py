@@ -14,6 +14,7 @@ import pytest
 
 import graphdsl
 from graphdsl.cli import main
+from graphdsl.graph import MathOp
 from graphdsl.render import render
 from graphdsl.render.model import build_picture, collapse_blocks
 
@@ -51,8 +52,10 @@ def _overlap(a, b, slack: float = 0.5) -> bool:
 
 
 def _drawn_layers(graph) -> set[str]:
+    """What the picture draws as boxes: layers (an Identity only as an output) and tensor arithmetic."""
     outputs = {o.name for o in graph.outputs}
-    return {name for name, layer in graph.layers.items() if layer.class_name != "Identity" or name in outputs}
+    layers = {name for name, layer in graph.layers.items() if layer.class_name != "Identity" or name in outputs}
+    return layers | {f"op:{op.tensor}" for op in graph.ops if isinstance(op, MathOp)}
 
 
 @pytest.mark.parametrize("engine", ENGINES)

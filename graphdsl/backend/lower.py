@@ -7,7 +7,10 @@ to run before that import. Nothing else in graphdsl imports this module at impor
 
 Everything is built from the graph's facts and nothing else: one ``keras.Input`` per input, one
 ``keras.layers`` object per `Layer` (a `layer` declaration is one object applied at every place it
-is named), the ops in the graph's order, and the outputs in declaration order. Layer classes are
+is named), the ops in the graph's order, and the outputs in declaration order. A layer on several
+tensors is called as the program wrote it (``layer(q, v)``, ``layer(emb, initial_state=[h, c])``),
+a layer with several outputs gives each its tensor, and tensor arithmetic (`MathOp`) is the same
+Python operator on Keras tensors, so Keras makes the op node a hand-written model has. Layer classes are
 taken by name from the module their catalog descriptor names (``keras.layers``, or for the two
 keras.applications layers their Keras module), initializers, regularizers and constraints given by
 class from ``keras.initializers`` / ``regularizers`` / ``constraints``; no Python is evaluated, no
@@ -30,7 +33,7 @@ from ..catalog import MERGE_BY_KERAS_CLASS, LayerValue, ObjectValue, get_layer, 
 from ..catalog.names import LOSSES, METRICS, OPTIMIZERS, Registry
 from ..catalog.types import FLOAT_DTYPES
 from ..fileio import replacing
-from ..graph import Graph, Layer, LossSpec
+from ..graph import ApplyOp, Graph, Layer, LossSpec, MathOp, op_outputs
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import keras
@@ -234,8 +237,29 @@ def _build(graph: Graph, compile: bool) -> tuple[keras.Model, dict[str, Any]]:
         inputs.append(t)
     layers = {name: _make_layer(layer) for name, layer in graph.layers.items()}
     for op in graph.ops:
-        args = [tensors[i] for i in op.inputs]
-        tensors[op.tensor] = layers[op.layer](args if op.merge else args[0])
+        if type(op) is MathOp:
+            tensors[op.tensor] = _arithmetic(op, tensors)
+            continue
+        if op.call:  # a call on several tensors, as written
+            args, kwargs = [], {}
+            for a in op.call:
+                if a.tensors:
+                    value = [tensors[t] for t in a.tensors] if a.listed else tensors[a.tensors[0]]
+                else:
+                    value = a.value
+                if a.positional:
+                    args.append(value)
+                else:
+                    kwargs[a.param] = value
+            result = layers[op.layer](*args, **kwargs)
+        else:
+            ins = [tensors[i] for i in op.inputs]
+            result = layers[op.layer](ins if op.merge else ins[0])
+        if op.more:
+            for (tensor_id, _t), tensor in zip(op_outputs(op), result, strict=True):
+                tensors[tensor_id] = tensor
+        else:
+            tensors[op.tensor] = result
     outputs: Any = [tensors[out.tensor] for out in graph.outputs]
     if len(outputs) == 1:
         # Keras 3 cannot match targets keyed by name to a single list (or bare) output: it tries
@@ -246,6 +270,23 @@ def _build(graph: Graph, compile: bool) -> tuple[keras.Model, dict[str, Any]]:
     if compile:
         compile_model(graph, model)
     return model, tensors
+
+
+def _arithmetic(op: MathOp, tensors: Mapping[str, Any]) -> Any:
+    """The same Python operator on Keras tensors (and numbers) as the program wrote."""
+    left = tensors[op.left] if isinstance(op.left, str) else op.left
+    if op.op == "neg":
+        return -left
+    right = tensors[op.right] if isinstance(op.right, str) else op.right
+    if op.op == "+":
+        return left + right
+    if op.op == "-":
+        return left - right
+    if op.op == "*":
+        return left * right
+    if op.op == "/":
+        return left / right
+    raise InternalError([f"unknown arithmetic operator {op.op!r}"])
 
 
 def build_model(
@@ -307,8 +348,10 @@ def _cross_check(graph: Graph, model: Any, tensors: Mapping[str, Any], source: S
     for inp in graph.inputs:
         compare(f"input {inp.name!r}", inp.span, tensors[inp.tensor], inp.type)
     for op in graph.ops:
-        compare(f"layer {op.layer!r} (tensor {op.tensor!r})", op.span, tensors[op.tensor], op.type,
-                graph.tensors[op.inputs[0]].dtype)
+        what = f"layer {op.layer!r}" if type(op) is ApplyOp else f"arithmetic {op.op!r}"
+        passed = graph.tensors[op.inputs[0]].dtype if type(op) is ApplyOp and op.inputs else None
+        for tensor_id, t in op_outputs(op):
+            compare(f"{what} (tensor {tensor_id!r})", op.span, tensors[tensor_id], t, passed)
     for name, layer in graph.layers.items():
         keras_layer = by_name.get(name)
         if keras_layer is None:  # a layer never applied is not part of the Keras model
@@ -332,16 +375,35 @@ def cross_check(graph: Graph, model: keras.Model, source: SourceFile | None = No
 
     Returns one message per difference, naming the layer and its source location; empty if they agree.
     """
+    from ..catalog.arith import KERAS_OPS
+
     by_name = {layer.name: layer for layer in model.layers}
     tensors: dict[str, Any] = {}
     for inp in graph.inputs:
         tensors[inp.tensor] = by_name[inp.name].output
+    # the op nodes of tensor arithmetic have no names of ours: found by their inputs and class
+    nodes: dict[tuple, list] = {}
+    for operation in model.operations:
+        if operation.name in by_name:
+            continue
+        for node in operation._inbound_nodes:
+            key = (type(operation).__name__, tuple(id(t) for t in node.input_tensors))
+            nodes.setdefault(key, []).append(node)
     applied: dict[str, int] = {}
     for op in graph.ops:
+        if type(op) is MathOp:
+            key = (KERAS_OPS[op.op], tuple(id(tensors[t]) for t in op.inputs))
+            candidates = nodes.get(key)
+            if not candidates:
+                return [f"arithmetic {op.op!r} (tensor {op.tensor!r}) {_where(source, op.span)}: not in the Keras model"]
+            tensors[op.tensor] = candidates.pop(0).output_tensors[0]
+            continue
         # A shared layer has one node per application, in the order the ops apply it.
         index = applied.get(op.layer, 0)
         applied[op.layer] = index + 1
-        tensors[op.tensor] = by_name[op.layer]._inbound_nodes[index].output_tensors[0]
+        outputs = by_name[op.layer]._inbound_nodes[index].output_tensors
+        for (tensor_id, _t), tensor in zip(op_outputs(op), outputs, strict=False):
+            tensors[tensor_id] = tensor
     return _cross_check(graph, model, tensors, source)
 
 

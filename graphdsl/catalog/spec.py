@@ -402,6 +402,20 @@ class LayerSpec:
             out = self._single(args, inp)
             self._check_objects(args, inp, out)
             return out
+        outs = self.step_outputs(args, inp)
+        if len(outs) != 1:
+            raise ShapeError(
+                f"{self.name} returns {len(outs)} tensors here "
+                f"({', '.join(fmt_shape(t) for t in outs)}); a chain step must return one"
+            )
+        return outs[0]
+
+    def step_outputs(self, args: Args, inp: TensorType) -> tuple[TensorType, ...]:
+        """The types of all the outputs for input `inp` as a chain step (the last step of a chain
+        that is unpacked may have several: ``seq, h, c = x -> LSTM(8, return_sequences=True,
+        return_state=True)``); raises ShapeError if the layer can't take it or needs more tensors."""
+        if self.outputs_rule is None:
+            return (self.infer(args, inp),)
         first = self.tensor_param
         if first.kind.what == "tensors":
             n = first.kind.low if first.kind.low == first.kind.high else f"{first.kind.low} or {first.kind.high}"
@@ -412,13 +426,7 @@ class LayerSpec:
             names = ", ".join([first.name, *missing])
             raise ShapeError(f"{self.name} takes {1 + len(missing)} tensors ({names}), not one tensor from a "
                              f"chain: {self.name}(...)({names})")
-        outs = self.outputs(args, {first.name: inp})
-        if len(outs) != 1:
-            raise ShapeError(
-                f"{self.name} returns {len(outs)} tensors here "
-                f"({', '.join(fmt_shape(t) for t in outs)}); a chain step must return one"
-            )
-        return outs[0]
+        return self.outputs(args, {first.name: inp})
 
     def infer_at_inference(self, args: Args, inp: TensorType) -> TensorType:
         """The output type when predicting (`infer`'s, unless the layer's `inference` rule differs)."""

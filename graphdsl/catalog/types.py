@@ -84,8 +84,24 @@ class _Required:
 REQUIRED = _Required()
 
 
+def fmt_number(value: int | float) -> str:
+    """A number as the language spells it canonically: an int as its digits, a float as Python's
+    shortest round-tripping spelling without the exponent's leading zeros (``1e-6``, not
+    ``1e-06``; ``1.0`` stays a float)."""
+    if isinstance(value, float):
+        text = repr(value)
+        if "e" in text:
+            mantissa, _e, exponent = text.partition("e")
+            sign = exponent[0] if exponent[0] in "+-" else ""
+            text = f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
+        return text
+    return str(value)
+
+
 def fmt_value(value: object) -> str:
     """A constant as the language spells it (strings double-quoted)."""
+    if isinstance(value, float):
+        return fmt_number(value)
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, tuple):

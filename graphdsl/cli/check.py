@@ -88,22 +88,36 @@ def expand(paths: list[str]) -> list:
 
 
 def _rows(report) -> list[dict]:
-    """One row per tensor: what Keras's summary shows, with the layer's source position."""
+    """One row per tensor: what Keras's summary shows, with the layer's source position, and the
+    block calls (outermost first) that made it."""
+    from ..graph import MathOp, op_outputs  # noqa: PLC0415
+    from ..render.model import math_text  # noqa: PLC0415
+
     graph = report.graph
+    source = report.source
+    names = {tensor_id: name for name, tensor_id in graph.named.items() if tensor_id != name}
     rows = []
     counted: set[str] = set()
     for inp in graph.inputs:
-        where = report.source.location(inp.span.start)
+        where = source.location(inp.span.start)
         rows.append({"tensor": inp.name, "shape": list(inp.type.keras_shape()), "dtype": inp.type.dtype,
-                     "class": "Input", "layer": inp.name, "line": where.line, "column": where.column, "params": 0})
+                     "class": "Input", "layer": inp.name, "line": where.line, "column": where.column, "params": 0,
+                     "name": None, "calls": []})
     for op in graph.ops:
-        layer = graph.layers[op.layer]
-        where = report.source.location(op.span.start)
-        n = 0 if op.layer in counted else layer.params
-        counted.add(op.layer)
-        rows.append({"tensor": op.tensor, "shape": list(op.type.keras_shape()), "dtype": op.type.dtype,
-                     "class": layer.class_name, "layer": layer.name, "line": where.line, "column": where.column,
-                     "params": n})
+        where = source.location(op.span.start)
+        calls = [{"id": c.id, "block": c.block, "line": source.location(c.span.start).line,
+                  "column": source.location(c.span.start).column} for c in op.calls]
+        if type(op) is MathOp:
+            cls, layer_name, n = "arithmetic", math_text(op), 0
+        else:
+            layer = graph.layers[op.layer]
+            cls, layer_name = layer.class_name, layer.name
+            n = 0 if op.layer in counted else layer.params
+            counted.add(op.layer)
+        for k, (tensor_id, t) in enumerate(op_outputs(op)):
+            rows.append({"tensor": tensor_id, "name": names.get(tensor_id), "shape": list(t.keras_shape()),
+                         "dtype": t.dtype, "class": cls, "layer": layer_name, "line": where.line,
+                         "column": where.column, "params": n if k == 0 else 0, "calls": calls})
     return rows
 
 
@@ -117,20 +131,41 @@ def shapes_json(report) -> dict:
 
 
 def shapes_table(report) -> str:
-    """Keras's summary, without Keras: tensors, shapes, dtypes, the layers that made them."""
+    """Keras's summary, without Keras: tensors, shapes, dtypes, the layers that made them.
+
+    The layers and ops of a block call are grouped under a line naming the call (its id, its
+    block and where it is called), indented by how deep the call is."""
     graph = report.graph
     assert graph is not None
     table = [("tensor", "shape", "dtype", "made by", "params")]
+    path: list = []
     for row in _rows(report):
-        tensor = row["tensor"] if "/" not in row["tensor"] else "  " + row["tensor"]
+        calls = row["calls"]
+        if calls != path:
+            common = 0
+            while common < min(len(calls), len(path)) and calls[common] == path[common]:
+                common += 1
+            for depth in range(common, len(calls)):
+                call = calls[depth]
+                table.append(("  " * depth + f"{call['id']}: block {call['block']} ({call['line']}:{call['column']})",
+                              "", "", "", ""))
+            path = calls
+        tensor = row["tensor"] if "/" not in row["tensor"] or calls else "  " + row["tensor"]
+        if row.get("name"):
+            tensor = f"{row['name']} = {tensor.strip()}"
         if row["class"] == "Input":
             made = "Input"
+        elif row["class"] == "arithmetic":
+            made = f"tensor arithmetic '{row['layer']}' ({row['line']}:{row['column']})"
         else:
             made = f"{row['class']} '{row['layer']}' ({row['line']}:{row['column']})"
-        table.append((tensor, _shape(row["shape"]), row["dtype"], made, f"{row['params']:,}"))
-    widths = [max(len(r[i]) for r in table) for i in range(5)]
+        table.append(("  " * len(calls) + tensor, _shape(row["shape"]), row["dtype"], made, f"{row['params']:,}"))
+    widths = [max(len(r[i]) for r in table if r[1] or i == 0) for i in range(5)]
     lines = []
     for i, r in enumerate(table):
+        if not r[1] and i:  # a block call's line spans the table
+            lines.append(r[0])
+            continue
         lines.append("  ".join(c.ljust(widths[j]) if j != 4 else c.rjust(widths[j]) for j, c in enumerate(r)).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))

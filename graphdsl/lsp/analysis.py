@@ -14,12 +14,13 @@ import re
 from .. import api, ir
 from .. import vocabulary as vocab
 from ..catalog import LOSSES, METRICS, OPTIMIZERS, REQUIRED, fmt_value, get_layer, get_merge
+from ..graph import op_outputs
 from ..parser import KEYWORDS
 from ..passes.evaluate import UNKNOWN, evaluate
 from ..records import Record, record
 from ..render.model import call_text, shape_text
 from ..source import Span
-from .index import DEF, KWARG, LAYER_CALL, MERGE_CALL, REF, SPEC, Index
+from .index import DEF, KWARG, LAYER_CALL, MERGE_CALL, REF, SPEC, TOP, Index
 
 _REGISTRY = {"loss": LOSSES, "metric": METRICS, "optimizer": OPTIMIZERS}
 _NAME_RE = re.compile(r"[^\W\d]\w*\Z")
@@ -66,10 +67,16 @@ class Analysis:
         self.params = self._params()
         self.ops_at: dict[int, object] = {}
         self.op_of: dict[str, object] = {}
+        self.blocks = None
         if self.graph is not None:
             for op in self.graph.ops:
                 self.ops_at.setdefault(op.span.start, op)
-                self.op_of[op.tensor] = op
+                for tensor_id, _t in op_outputs(op):
+                    self.op_of[tensor_id] = op
+        if program is not None:
+            from ..passes.resolve import resolve  # noqa: PLC0415 - the kinds of blocks' parameters
+
+            self.blocks = resolve(program)[0].blocks
 
     def _params(self) -> dict[str, object]:
         values: dict[str, object] = {}
@@ -80,36 +87,38 @@ class Analysis:
 
     # ---- navigation ------------------------------------------------------------------------
 
-    def definition(self, offset: int) -> Span | None:
+    def _definition_at(self, offset: int):
         o = self.index.at(offset)
         if o is None or o.kind not in (DEF, REF):
-            return None
-        d = self.index.defs.get(o.name)
+            return None, None
+        return o, self.index.definition(o)
+
+    def definition(self, offset: int) -> Span | None:
+        _o, d = self._definition_at(offset)
         return d.span if d is not None else None
 
     def references(self, offset: int, include_declaration: bool = True) -> list[Span]:
-        o = self.index.at(offset)
-        if o is None or o.kind not in (DEF, REF) or o.name not in self.index.defs:
+        _o, d = self._definition_at(offset)
+        if d is None:
             return []
-        d = self.index.defs[o.name]
-        return [s for s in self.index.uses.get(o.name, []) if include_declaration or s != d.span]
+        return [s for s in self.index.references(d) if include_declaration or s != d.span]
 
     def rename_target(self, offset: int) -> Span | None:
-        o = self.index.at(offset)
-        if o is None or o.kind not in (DEF, REF) or o.name not in self.index.defs:
-            return None
-        return o.span
+        o, d = self._definition_at(offset)
+        return o.span if d is not None else None
 
     def rename(self, offset: int, new_name: str) -> list[Span]:
         """The spans to replace by `new_name`; ValueError (with a message for the person) if the
-        new name is not a name, is a keyword, or is taken."""
-        if self.rename_target(offset) is None:
+        new name is not a name, is a keyword, or is taken (in a block's body: by the body)."""
+        o, d = self._definition_at(offset)
+        if d is None:
             raise ValueError("only a name defined in this program can be renamed")
         if not _NAME_RE.match(new_name):
             raise ValueError(f"'{new_name}' is not a name")
         if new_name in KEYWORDS:
             raise ValueError(f"'{new_name}' is a keyword")
-        if new_name in self.index.defs:
+        taken = self.index.locals.get(d.scope, {}) if d.scope != TOP else self.index.defs
+        if new_name in taken:
             raise ValueError(f"'{new_name}' is already defined")
         return self.references(offset)
 
@@ -122,7 +131,8 @@ class Analysis:
             return None
         text = None
         if o.kind in (DEF, REF):
-            text = self._hover_name(o.name)
+            d = self.index.definition(o)
+            text = self._hover_local(d) if d is not None and d.scope != TOP else self._hover_name(o.name)
         elif o.kind == LAYER_CALL:
             text = self._hover_layer(o.name, o.call)
         elif o.kind == MERGE_CALL:
@@ -133,10 +143,30 @@ class Analysis:
             text = self._hover_kwarg(o.name, o.info)
         return (text, o.span) if text else None
 
+    def _hover_local(self, d) -> str:
+        """A name of a block's body: its kind (its shapes depend on the call)."""
+        block = self.program.statements[d.statement].name.name
+        info = (self.blocks or {}).get(block)
+        if d.kind == "parameter":
+            kind = info.param_kind(d.name) if info is not None else "either"
+            what = {"tensor": "a tensor", "constant": "a constant", "either": "a tensor or a constant"}[kind]
+            return f"parameter **{d.name}** of block `{block}`: {what}"
+        what = {"tensor": "tensor", "layer": "layer"}.get(d.kind, "name")
+        return f"{what} **{d.name}** in block `{block}` (its shape depends on the call)"
+
     def _hover_name(self, name: str) -> str | None:
         d = self.index.defs.get(name)
         if d is None:
             return f"`{name}` is not defined"
+        if d.kind == "block":
+            stmt = self.program.statements[d.statement]
+            params = ", ".join(p.name.name if p.default is None else f"{p.name.name} = ..." for p in stmt.params)
+            calls = [layer for layer in self.graph.layers.values() if layer.calls] if self.graph is not None else []
+            made = {c.id for layer in calls for c in layer.calls if c.block == name}
+            text = f"block **{name}**({params})"
+            if self.graph is not None:
+                text += f"\n\ncalled {len(made)} time{'s' if len(made) != 1 else ''}"
+            return text
         if d.kind == "param":
             value = self.params.get(name, UNKNOWN)
             shown = "unknown (it has errors)" if value is UNKNOWN else fmt_value(value)
@@ -150,10 +180,12 @@ class Analysis:
         shape, dtype = known
         lines = [f"{what} **{name}**: `{_shape(shape)}` {dtype}"]
         if self.graph is not None:
-            op = self.op_of.get(name)
-            if op is not None:
+            op = self.op_of.get(self.graph.named.get(name, name))
+            if op is not None and getattr(op, "layer", None) is not None:
                 layer = self.graph.layers[op.layer]
                 lines.append(f"made by {layer.class_name} `{layer.name}`")
+            elif op is not None:
+                lines.append(f"made by tensor arithmetic ({op.op})")
             out = next((o for o in self.graph.outputs if o.name == name), None)
             if out is not None:
                 loss = out.loss.written if out.loss else "none (predicted only)"
@@ -245,20 +277,22 @@ class Analysis:
             elif isinstance(stmt, ir.OptimizerDecl):
                 out.append(Symbol(stmt.spec.name.name, "optimizer", stmt.span, stmt.spec.name.span, "optimizer"))
             else:
-                ident = ir.defined_name(stmt)
-                if ident is None or ident.span.end <= ident.span.start:
-                    continue
-                kind = self.index.defs[ident.name].kind if ident.name in self.index.defs else "broken"
-                detail = kind
-                known = self.report.tensors.get(ident.name)
-                if known is not None:
-                    detail = f"{kind} {_shape(known[0])} {known[1]}"
-                elif isinstance(stmt, ir.LayerDecl):
-                    detail = f"layer {stmt.call.callee.name}"
-                elif isinstance(stmt, ir.ParamDecl):
-                    value = self.params.get(ident.name, UNKNOWN)
-                    detail = f"param = {fmt_value(value)}" if value is not UNKNOWN else "param"
-                out.append(Symbol(ident.name, kind, stmt.span, ident.span, detail))
+                for ident in ir.defined_names(stmt):
+                    if ident.span.end <= ident.span.start:
+                        continue
+                    kind = self.index.defs[ident.name].kind if ident.name in self.index.defs else "broken"
+                    detail = kind
+                    known = self.report.tensors.get(ident.name)
+                    if known is not None:
+                        detail = f"{kind} {_shape(known[0])} {known[1]}"
+                    elif isinstance(stmt, ir.LayerDecl):
+                        detail = f"layer {stmt.call.callee.name}"
+                    elif isinstance(stmt, ir.ParamDecl):
+                        value = self.params.get(ident.name, UNKNOWN)
+                        detail = f"param = {fmt_value(value)}" if value is not UNKNOWN else "param"
+                    elif isinstance(stmt, ir.BlockDecl):
+                        detail = "block(" + ", ".join(p.name.name for p in stmt.params) + ")"
+                    out.append(Symbol(ident.name, kind, stmt.span, ident.span, detail))
         return out
 
     # ---- completion ------------------------------------------------------------------------
@@ -339,25 +373,25 @@ def complete(text: str, offset: int, index: Index) -> list[Item]:
         if spec is not None:
             items = [Item(f"{p.name}=", "field", f"{p.name}=", f"{p.kind.name}" + (
                 "" if p.required else f", default {fmt_value(p.default)}")) for p in spec.params]
-            return items + names({"param"}, "param") + _layers()
+            return items + names({"param", "parameter"}, "param") + _layers()
         merge = get_merge(callee)
         if merge is not None:
-            return names({"input", "tensor", "output"}, "variable") + [
+            return names({"input", "tensor", "output", "parameter"}, "variable") + [
                 Item(f"{p.name}=", "field", f"{p.name}=", p.kind.name) for p in merge.params]
         if callee in LOSSES or callee in METRICS or callee in OPTIMIZERS:
             registry = next(r for r in (LOSSES, METRICS, OPTIMIZERS) if callee in r)
             return [Item(f"{k}=", "field", f"{k}=", registry.kind) for k in registry.keyword_args(callee) or ()]
-        return names({"param"}, "param")
+        return names({"param", "parameter"}, "param")
     if _AFTER_ARROW.search(before) or _AFTER_LAYER_DECL.search(before):
-        declared = [] if _AFTER_LAYER_DECL.search(before) else names({"layer"}, "variable")
+        declared = [] if _AFTER_LAYER_DECL.search(before) else names({"layer", "block"}, "variable")
         return declared + _layers()
     if _AFTER_ASSIGN.search(before):
-        return names({"input", "tensor", "output"}, "variable") + [
+        return names({"input", "tensor", "output", "parameter", "block"}, "variable") + [
             Item(m, "merge", f"{m}(${{1:a}}, ${{2:b}})$0", "merge", snippet=True) for m in vocab.MERGES]
     if _LINE_START.search(before):
         words = vocab.STATEMENT_KEYWORDS + vocab.CLAUSE_KEYWORDS
         return [Item(k, "keyword", k, "keyword") for k in words]
-    return names({"param", "input", "tensor", "output", "layer"}, "variable")
+    return names({"param", "input", "tensor", "output", "layer", "block", "parameter"}, "variable")
 
 
 _LAYER_ITEMS: list[Item] = []

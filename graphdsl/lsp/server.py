@@ -23,7 +23,7 @@ _SEVERITY = {
     "warning": T.DiagnosticSeverity.Warning,
     "note": T.DiagnosticSeverity.Information,
 }
-_UNUSED = frozenset({"GD0303", "GD0304", "GD0305", "GD0306"})
+_UNUSED = frozenset({"GD0303", "GD0304", "GD0305", "GD0306", "GD0307"})
 _ITEM_KIND = {
     "keyword": T.CompletionItemKind.Keyword,
     "layer": T.CompletionItemKind.Class,
@@ -42,6 +42,7 @@ _SYMBOL_KIND = {
     "tensor": T.SymbolKind.Variable,
     "output": T.SymbolKind.Event,
     "layer": T.SymbolKind.Class,
+    "block": T.SymbolKind.Function,
     "optimizer": T.SymbolKind.Property,
     "broken": T.SymbolKind.Null,
 }

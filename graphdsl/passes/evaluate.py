@@ -93,7 +93,17 @@ def evaluate(
             return UNKNOWN
         return r
     if isinstance(expr, ir.Call):
-        return call(expr) if call is not None else UNKNOWN
+        if call is not None:
+            return call(expr)
+        # a layer or Keras object takes its kind from the argument it is given to, so it is written
+        # there; a param, a block's argument or default holds constants (quietly UNKNOWN was a model
+        # that checked clean without its output)
+        name = expr.callee.name
+        diags.append(Diagnostic(
+            "GD0109", Severity.ERROR, f"'{name}(...)' is not a constant: a layer or Keras object is written "
+            "as the argument of the layer that takes it", expr.span,
+            help="write it where it is used, e.g. Dense(8, kernel_initializer=VarianceScaling(2.0))"))
+        return UNKNOWN
     return UNKNOWN  # pragma: no cover
 
 

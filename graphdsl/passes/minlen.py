@@ -35,8 +35,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from ..catalog import MERGE_BY_KERAS_CLASS, get_layer, get_merge
+from ..catalog.arith import arith_type
 from ..catalog.types import ShapeError, TensorType
-from ..graph import ApplyOp, Graph
+from ..graph import ApplyOp, Graph, MathOp, op_outputs
 from ..records import Record, record
 
 __all__ = ["LIMIT", "SCAN", "MinSize", "Refusal", "apply_op", "downstream", "infer_with", "min_sizes"]
@@ -59,34 +60,51 @@ class MinSize(Record):
 class Refusal(Record):
     """A shape rule that cannot take the sizes it was given: the op, and the rule's message."""
 
-    op: ApplyOp
+    op: ApplyOp | MathOp
     message: str
 
 
-def downstream(graph: Graph, inputs: Iterable[str]) -> tuple[ApplyOp, ...]:
+def downstream(graph: Graph, inputs: Iterable[str]) -> tuple[ApplyOp | MathOp, ...]:
     """The ops whose result depends on any of `inputs`, in the graph's order."""
     reached = set(inputs)
     ops = []
     for op in graph.ops:
         if any(i in reached for i in op.inputs):
-            reached.add(op.tensor)
+            reached.update(t for t, _ty in op_outputs(op))
             ops.append(op)
     return tuple(ops)
 
 
-def apply_op(graph: Graph, op: ApplyOp, types: Callable[[str], TensorType], inference: bool = False) -> TensorType:
-    """The output type of one op from its inputs' types: the catalog's rule for its layer (when
-    `inference`, the shapes the layer makes when predicting)."""
+def apply_op(graph: Graph, op: ApplyOp | MathOp, types: Callable[[str], TensorType],
+             inference: bool = False) -> tuple[TensorType, ...]:
+    """The output types of one op from its inputs' types: the catalog's rule for its layer (or
+    for tensor arithmetic); when `inference`, the shapes the layer makes when predicting."""
+    if type(op) is MathOp:
+        def operand(v):
+            return types(v) if isinstance(v, str) else v
+
+        return (arith_type(op.op, operand(op.left), None if op.right is None else operand(op.right)),)
     layer = graph.layers[op.layer]
     if op.merge:
         merge = get_merge(MERGE_BY_KERAS_CLASS[layer.class_name])
         assert merge is not None, layer.class_name
-        return merge.infer(layer.args, [types(i) for i in op.inputs])
+        return (merge.infer(layer.args, [types(i) for i in op.inputs]),)
     spec = get_layer(layer.class_name)
     assert spec is not None, layer.class_name
+    if op.call:  # a call on several tensors
+        mapping = {}
+        for a in op.call:
+            if a.tensors:
+                ts = tuple(types(t) for t in a.tensors)
+                mapping[a.param] = ts if a.listed else ts[0]
+            else:
+                mapping[a.param] = a.value
+        return spec.outputs(layer.args, mapping)
+    if op.more:
+        return spec.step_outputs(layer.args, types(op.inputs[0]))
     if inference:
-        return spec.infer_at_inference(layer.args, types(op.inputs[0]))
-    return spec.infer(layer.args, types(op.inputs[0]))
+        return (spec.infer_at_inference(layer.args, types(op.inputs[0])),)
+    return (spec.infer(layer.args, types(op.inputs[0])),)
 
 
 def infer_with(
@@ -113,7 +131,8 @@ def infer_with(
 
     for op in ops if ops is not None else downstream(graph, sizes):
         try:
-            changed[op.tensor] = apply_op(graph, op, types, inference)
+            for (tensor_id, _old), t in zip(op_outputs(op), apply_op(graph, op, types, inference), strict=True):
+                changed[tensor_id] = t
         except ShapeError as err:
             return changed, Refusal(op, err.message)
     return changed, None

@@ -21,7 +21,7 @@ from __future__ import annotations
 from ..catalog import get_layer
 from ..catalog.types import ShapeError, TensorType, fmt_shape
 from ..diagnostics import Diagnostic, Label, Severity
-from ..graph import Graph
+from ..graph import ApplyOp, Graph, MathOp, op_outputs
 from . import minlen
 
 __all__ = ["check_sizes"]
@@ -67,8 +67,9 @@ def _inference(graph: Graph) -> list[Diagnostic]:
     classes = {layer.class_name for layer in graph.layers.values()}
     if not any(getattr(get_layer(c), "inference_rule", None) is not None for c in classes):
         return []
-    changing = [op for op in graph.ops if not op.merge and get_layer(graph.layers[op.layer].class_name)
-                .inference_rule is not None]
+    changing = [op for op in graph.ops if _inference_rule(graph, op) is not None]
+    if not changing:
+        return []
     types, refusal = _predicting(graph)
     first = changing[0]
     layer = graph.layers[first.layer]
@@ -89,6 +90,14 @@ def _inference(graph: Graph) -> list[Diagnostic]:
     return []
 
 
+def _inference_rule(graph: Graph, op: ApplyOp | MathOp):
+    """The inference shape rule of a chain step's layer, if it has one (RandomCrop's)."""
+    if type(op) is MathOp or op.merge or op.call:
+        return None
+    spec = get_layer(graph.layers[op.layer].class_name)
+    return spec.inference_rule if spec is not None else None
+
+
 def _predicting(graph: Graph) -> tuple[dict[str, TensorType], minlen.Refusal | None]:
     """Every tensor's type when the model predicts, and the first op that cannot take it: a rule
     that refuses, or a layer whose weights (built while training) would not fit its input then."""
@@ -99,14 +108,16 @@ def _predicting(graph: Graph) -> tuple[dict[str, TensorType], minlen.Refusal | N
 
     for op in graph.ops:
         affected = any(i in types for i in op.inputs)
-        if op.merge:
+        if type(op) is MathOp or op.merge or op.call or op.more:  # no inference rule of their own
             if affected:
                 try:
-                    types[op.tensor] = minlen.apply_op(graph, op, type_of, inference=True)
+                    for (tensor_id, _t), t in zip(op_outputs(op), minlen.apply_op(graph, op, type_of, inference=True),
+                                                  strict=True):
+                        types[tensor_id] = t
                 except ShapeError as err:
                     return types, minlen.Refusal(op, err.message)
             continue
-        if not affected and get_layer(graph.layers[op.layer].class_name).inference_rule is None:
+        if not affected and _inference_rule(graph, op) is None:
             continue
         layer = graph.layers[op.layer]
         spec = get_layer(layer.class_name)

@@ -47,9 +47,16 @@ def _rows(graph: Graph) -> list[tuple[str, str, str, str]]:
 
     rows = [(i.name, shape_text(i.type), "Input", "0") for i in graph.inputs]
     counted: set[str] = set()
+    from ..graph import MathOp, op_outputs  # noqa: PLC0415
+    from .model import math_text  # noqa: PLC0415
+
     for op in graph.ops:
+        if type(op) is MathOp:
+            rows.append((op.tensor, shape_text(op.type), f"tensor arithmetic '{math_text(op)}'", "0"))
+            continue
         layer = graph.layers[op.layer]
         n = 0 if op.layer in counted else layer.params
         counted.add(op.layer)
-        rows.append((op.tensor, shape_text(op.type), f"{layer.class_name} '{layer.name}'", f"{n:,}"))
+        for k, (tensor_id, t) in enumerate(op_outputs(op)):
+            rows.append((tensor_id, shape_text(t), f"{layer.class_name} '{layer.name}'", f"{n:,}" if k == 0 else "0"))
     return rows

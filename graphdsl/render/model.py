@@ -3,8 +3,10 @@
 One node per Keras layer object (a shared `layer` declaration is one node however often it is
 applied; the edges into and out of it carry the number of the use), one per input, and the
 output's own layer drawn as the output (with its loss, weight and metrics). `Identity` layers that
-only rename a tensor (`y = x`) are not drawn: their edges pass through. Block calls
-(`Layer.calls`) become nested clusters; `collapse_blocks` turns each outermost call into one node.
+only rename a tensor (`y = x`) are not drawn: their edges pass through. Tensor arithmetic (a
+`MathOp`, Keras's op node) is drawn like a merge, titled with its operation (``+ 3.0``). Block
+calls (`Layer.calls`, `MathOp.calls`) become nested clusters; `collapse_blocks` turns each
+outermost call into one node.
 
 Every emitter (DOT, Mermaid, SVG, HTML) reads this model and nothing else, so the formats agree.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..catalog import MERGE_BY_KERAS_CLASS, LayerValue, fmt_shape, fmt_value, get_layer
-from ..graph import Graph
+from ..graph import Graph, MathOp, op_outputs
 from ..records import Record, record, replace
 
 INPUT, LAYER, MERGE, OUTPUT, BLOCK = "input", "layer", "merge", "output", "block"
@@ -101,6 +103,18 @@ def _merge_text(class_name: str, args: Mapping[str, object]) -> str:
     return f"{name}({inner})" if inner else name
 
 
+def math_text(op: MathOp) -> str:
+    """A `MathOp` as a node's title: its operator, with a constant operand shown (``+ 3.0``,
+    ``3.0 - x`` as ``3.0 -``, ``neg``)."""
+    if op.op == "neg":
+        return "-x"
+    if isinstance(op.right, (int, float)) and not isinstance(op.right, str):
+        return f"{op.op} {fmt_value(op.right)}"
+    if isinstance(op.left, (int, float)) and not isinstance(op.left, str):
+        return f"{fmt_value(op.left)} {op.op}"
+    return op.op
+
+
 def _params(n: int) -> str:
     return f"{n:,} param{'s' if n != 1 else ''}"
 
@@ -122,10 +136,25 @@ def build_picture(graph: Graph) -> Picture:
 
     uses: dict[str, int] = {}
     for op in graph.ops:
-        uses[op.layer] = uses.get(op.layer, 0) + 1
+        if type(op) is not MathOp:
+            uses[op.layer] = uses.get(op.layer, 0) + 1
     seen: dict[str, int] = {}
     out_shapes: dict[str, list[str]] = {}
+    maths: dict[str, MathOp] = {}
     for op in graph.ops:
+        if type(op) is MathOp:
+            nid = f"op:{op.tensor}"
+            for t in op.inputs:
+                src, src_use = producer[t]
+                edges.append(Edge(src, nid, t, src_use, 0))
+            producer[op.tensor] = (nid, 0)
+            out_shapes[nid] = [shapes[op.tensor]]
+            path = tuple(c.id for c in op.calls)
+            for i, call in enumerate(op.calls):
+                clusters.setdefault(call.id, Cluster(call.id, call.block, path[i - 1] if i else None))
+            nodes[nid] = Node(nid, MERGE, "", (), "", path)
+            maths[nid] = op
+            continue
         layer = graph.layers[op.layer]
         if layer.class_name == "Identity" and op.layer not in outputs:
             producer[op.tensor] = producer[op.inputs[0]]  # `y = x`: a new name, nothing to draw
@@ -136,8 +165,9 @@ def build_picture(graph: Graph) -> Picture:
         for t in op.inputs:
             src, src_use = producer[t]
             edges.append(Edge(src, nid, t, src_use, n if shared else 0))
-        producer[op.tensor] = (nid, n if shared else 0)
-        out_shapes.setdefault(nid, []).append(shapes[op.tensor])
+        for tensor_id, _t in op_outputs(op):
+            producer[tensor_id] = (nid, n if shared else 0)
+        out_shapes.setdefault(nid, []).append(", ".join(shapes[t] for t, _ty in op_outputs(op)))
         if nid in nodes:
             continue
         path = tuple(c.id for c in (layer.calls or op.calls))
@@ -148,6 +178,12 @@ def build_picture(graph: Graph) -> Picture:
 
     for nid, node in list(nodes.items()):
         if node.kind == INPUT:
+            continue
+        if nid in maths:
+            op = maths[nid]
+            title = math_text(op)
+            nodes[nid] = replace(node, title=title, lines=tuple(out_shapes[nid]),
+                                 tooltip=f"{title}: tensor arithmetic (a Keras op node)\noutput shape {out_shapes[nid][0]}")
             continue
         layer = graph.layers[nid]
         full = (_merge_text(layer.class_name, layer.args) if node.kind == MERGE

@@ -18,8 +18,8 @@ where a statement ends. Statements are cut apart only to recover from an error, 
 the automaton decides: the statement being parsed is found on the parse stack (above the topmost
 state with a goto on a statement), and parsing restarts where the statement level takes the next
 tokens (`recovery.py`). So one syntax error costs one statement, and every independent error is
-reported. A new kind of statement or a nested body (blocks with `{ }`) needs no change to the
-driver or to recovery beyond naming its statement nonterminal and its brackets.
+reported. A block's body (`{ }`) holds statements of the same nonterminal, so recovery in a body
+works as at the top level, and a body's `}` is where a broken statement in it ends at the latest.
 
 Module by module: `tables.py` (the grammar file, Lark's tables), `lexer.py` (tokens),
 `lalr.py` (the fast driver), `builder.py` (IR callbacks), `recovery.py` (after an error),
@@ -33,7 +33,9 @@ from ..ir import Program
 from ..source import SourceFile
 
 ENGINES = ("fast", "lark")
-RESERVED = ("model", "param", "input", "layer", "output", "loss", "weight", "metrics", "optimizer")
+RESERVED = (
+    "model", "param", "input", "layer", "output", "loss", "weight", "metrics", "optimizer", "block", "repeat", "return",
+)
 
 
 def parse_program(source: SourceFile, engine: str = "fast") -> tuple[Program, list[Diagnostic]]:

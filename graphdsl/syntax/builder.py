@@ -65,25 +65,55 @@ class Builder:
         return ir.ParamDecl(_ident(c[1]), c[2], span=Span(c[0][2], c[2].span.end))
 
     def input_stmt(self, c):
+        self.depth.clear()
         return ir.InputDecl(_ident(c[1]), _ident(c[2]), tuple(c[4:-1]), span=Span(c[0][2], c[-1][3]))
 
     def dim(self, c):
-        tok = c[0]
-        span = Span(tok[2], tok[3])
-        if tok[0] == "QMARK":
-            return ir.Dim(None, span=span)
-        if not tok[1].isdigit():
-            self.diags.append(
-                Diagnostic("GD0005", Severity.ERROR, f"a dimension must be a whole number, not {tok[1]}", span,
-                           help="write a positive integer, or ? for a size known only at run time")
-            )
-            raise Abort
-        return ir.Dim(self._int(tok[1], span), span=span)
+        value = c[0]
+        if type(value) is tuple:  # `?`
+            return ir.Dim(None, span=Span(value[2], value[3]))
+        if type(value) is ir.Number:
+            if type(value.value) is not int:
+                from .errors import clip  # noqa: PLC0415
+
+                self.diags.append(
+                    Diagnostic("GD0005", Severity.ERROR, "a dimension must be a whole number, not "
+                               f"{clip(repr(value.value))}", value.span,
+                               help="write a positive integer, ? for a size known only at run time, or an "
+                               "expression of params")
+                )
+                raise Abort
+            return ir.Dim(value.value, span=value.span)
+        return ir.Dim(None, span=value.span, expr=value)  # a constant expression of params
 
     def assign_stmt(self, c):
         self.depth.clear()
         name = c[0]
         return ir.Assign(Ident(name[1], span=Span(name[2], name[3])), c[1], span=Span(name[2], c[1].span.end))
+
+    def unpack_stmt(self, c):
+        self.depth.clear()
+        chain = c[-1]
+        return ir.Unpack(tuple(_ident(tok) for tok in c[:-1]), chain, span=Span(c[0][2], chain.span.end))
+
+    def block_stmt(self, c):
+        self.depth.clear()
+        close = c[-1]
+        i = 3
+        while type(c[i]) is not tuple:  # the parameters, up to ')'
+            i += 1
+        return ir.BlockDecl(_ident(c[1]), tuple(c[3:i]), tuple(c[i + 2 : -1]), span=Span(c[0][2], close[3]),
+                            close=Span(close[2], close[3]))
+
+    def block_param(self, c):
+        name = c[0]
+        if len(c) == 1:
+            return ir.BlockParam(_ident(name), span=Span(name[2], name[3]))
+        return ir.BlockParam(_ident(name), c[1], span=Span(name[2], c[1].span.end))
+
+    def return_stmt(self, c):
+        self.depth.clear()
+        return ir.Return(tuple(c[1:]), span=Span(c[0][2], c[-1].span.end))
 
     def layer_stmt(self, c):
         self.depth.clear()
@@ -138,6 +168,15 @@ class Builder:
 
     def chain(self, c):
         return ir.Chain(c[0], tuple(c[1:]), span=Span(c[0].span.start, c[-1].span.end))
+
+    def repeat(self, c):
+        return ir.Repeat(c[2], c[3], span=Span(c[0][2], c[-1][3]))
+
+    def double_call(self, c):
+        first = c[0]
+        args = [arg if type(arg) is Arg else Arg(None, arg, span=arg.span) for arg in c[2:-1]]
+        node = ir.DoubleCall(first, tuple(args), span=Span(first.span.start, c[-1][3]))
+        return self._deep(node, [first, *(arg.value for arg in args)])
 
     def call(self, c):
         depth = self.depth

@@ -15,7 +15,7 @@ from ..source import Span
 from . import RESERVED
 from .lexer import CLOSERS, MAX_NESTING, OPENERS, Token
 
-_STATEMENT_STARTS = frozenset({"MODEL", "PARAM", "INPUT", "LAYER", "OUTPUT", "OPTIMIZER"})
+_STATEMENT_STARTS = frozenset({"MODEL", "PARAM", "INPUT", "LAYER", "OUTPUT", "OPTIMIZER", "BLOCK", "RETURN"})
 _CLAUSES = frozenset({"LOSS", "WEIGHT", "METRICS"})
 
 _DISPLAY = {
@@ -28,6 +28,8 @@ _DISPLAY = {
     "RPAR": "')'",
     "LSQB": "'['",
     "RSQB": "']'",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
     "_COMMA": "','",
     "_COLON": "':'",
     "_EQUAL": "'='",
@@ -43,7 +45,7 @@ for _word in (*RESERVED, "True", "False", "None"):
 _VALUE_STARTS = frozenset({"NAME", "NUMBER", "STRING", "LPAR", "LSQB", "MINUS", "PLUS", "TRUE", "FALSE", "NONE"})
 _OPERATORS = frozenset({"PLUS", "MINUS", "STAR", "SLASH", "DSLASH"})
 _ORDER = [
-    "RPAR", "RSQB", "_COMMA", "_ARROW", "_EQUAL", "_COLON", "LPAR", "LSQB", "NAME", "NUMBER", "QMARK",
+    "RPAR", "RSQB", "RBRACE", "_COMMA", "_ARROW", "_EQUAL", "_COLON", "LPAR", "LSQB", "NAME", "NUMBER", "QMARK",
     "LOSS", "WEIGHT", "METRICS", "$END",
 ]
 
@@ -62,9 +64,7 @@ def bad_characters(run: str, start: int, end: int) -> Diagnostic:
         shown = "character " + (repr(ch) if ch.isprintable() and ch != "'" else f"U+{ord(ch):04X}")
     help_ = None
     if len(run) == 1:
-        if ch in "{}":
-            help_ = "graphdsl has no braces; arguments go in ( ) and lists in [ ]"
-        elif ch == ";":
+        if ch == ";":
             help_ = "statements need no separator: start the next one on a new line"
         elif ch == ">":
             help_ = "chain steps are joined with '->'"
@@ -131,20 +131,23 @@ def syntax_diagnostic(tok: Token, expected: Collection[str], stmt: Sequence[Toke
     message = f"expected {_expected_words(expected)}, found {found}"
     labels: tuple[Label, ...] = ()
     help_ = None
+    if kind == "RBRACE" and not _unclosed_brace(stmt) and "RBRACE" not in expected:
+        return Diagnostic("GD0003", Severity.ERROR, "unexpected '}': no block is open here", span,
+                          help="'}' ends a block's body: block NAME(PARAMS) { ... return ... }")
     if kind in _CLAUSES and stmt and stmt[0][0] == "NAME":
         message = f"'{tok[1]}' belongs to an output statement"
         help_ = f"to train on this tensor, declare it as an output: output {stmt[0][1]} = ..."
     elif "_ARROW" in expected and kind in ("NAME", "LPAR"):
         message = f"expected '->' before {found}"
         help_ = "the steps of a chain are joined with '->', as in: x -> Dense(64) -> Dense(1)"
-    elif "RPAR" in expected or "RSQB" in expected:
+    elif "RPAR" in expected or "RSQB" in expected or "RBRACE" in expected:
         opener = _unclosed(stmt)
         if opener is not None and (kind == "$END" or kind not in expected):
-            close = ")" if opener[0] == "LPAR" else "]"
+            close = _CLOSE[opener[0]]
             if kind == "$END" or "\n" in text[opener[2] : tok[2]]:
                 message = f"expected '{close}', found {found}"
                 labels = (Label(Span(opener[2], opener[3]), f"this '{opener[1]}' is never closed"),)
-                help_ = f"add '{close}' to close the '{opener[1]}'"
+                help_ = f"add '{close}' to close the '{opener[1]}'" if close != "}" else "add '}' to end the block's body"
             elif kind in ("NAME", "NUMBER", "STRING") and "_COMMA" in expected:
                 message = f"expected ',' or '{close}' before {found}"
                 help_ = "separate arguments with ','"
@@ -157,9 +160,16 @@ def syntax_diagnostic(tok: Token, expected: Collection[str], stmt: Sequence[Toke
         )
     elif "_EQUAL" in expected and kind == "NAME":
         help_ = "a statement is 'NAME = chain', or begins with a keyword: " + ", ".join(
-            k for k in RESERVED if k not in ("loss", "weight", "metrics")
+            k for k in RESERVED if k not in ("loss", "weight", "metrics", "repeat")
         )
     return Diagnostic("GD0003", Severity.ERROR, message, span, labels=labels, help=help_)
+
+
+_CLOSE = {"LPAR": ")", "LSQB": "]", "LBRACE": "}"}
+
+
+def _unclosed_brace(stmt: Sequence[Token]) -> bool:
+    return any(tok[0] == "LBRACE" for tok in stmt)
 
 
 def _unclosed(stmt: Sequence[Token]) -> Token | None:
@@ -183,10 +193,10 @@ _CLAUSE_EXAMPLE = {"loss": "loss mse", "weight": "weight 0.5", "metrics": "metri
 
 def keras_habit(tok: Token, expected: Collection[str], stmt: Sequence[Token],
                 text: str) -> tuple[str, str, Span | None] | None:
-    """(message, help, span if not the token's) when the token the statement could not take is a Keras habit: a misspelled
-    output clause (``losss``, ``loss_weight``, ``metric``), a quoted loss, metric or optimizer name,
-    a layer or merge called Keras's way (``Concatenate()([a, b])``, ``Dense(1)(x)``), a space inside
-    a keyword argument (``a ctivation="relu"``). None otherwise."""
+    """(message, help, span if not the token's) when the token the statement could not take is a
+    Keras habit: a misspelled output clause (``losss``, ``loss_weight``, ``metric``), a quoted
+    loss, metric or optimizer name, a space inside a keyword argument (``a ctivation="relu"``).
+    None otherwise."""
     kind = tok[0]
     clause_expected = bool(_CLAUSES & set(expected))
     if kind == "NAME" and stmt and stmt[0][0] == "OUTPUT" and (clause_expected or "_ARROW" in expected):
@@ -206,19 +216,6 @@ def keras_habit(tok: Token, expected: Collection[str], stmt: Sequence[Token],
             return (f"{'an' if owner == 'optimizer' else 'a'} {owner} is named without quotes",
                     f"write {name} instead of {tok[1]}" if name.isidentifier() else
                     f"{owner} names are written bare, e.g. {_BARE[owner]}", None)
-    if kind == "LPAR" and len(stmt) >= 3 and stmt[-1][0] == "RPAR":
-        callee = _called(stmt)
-        if callee is not None:
-            from ..catalog import MERGE_BY_KERAS_CLASS, get_layer  # noqa: PLC0415
-
-            merge = MERGE_BY_KERAS_CLASS.get(callee[1])
-            if merge is not None:
-                example = f"{merge}(a, b, axis=-1)" if merge == "concat" else f"{merge}(a, b)"
-                return (f"'{callee[1]}()(...)' calls a Keras merge layer; in graphdsl a merge is written as a function",
-                        f"write {example}, naming the tensors it merges", None)
-            if get_layer(callee[1]) is not None:
-                return (f"'{callee[1]}(...)(...)' applies a layer Keras's way; in graphdsl a chain applies it",
-                        f"write: x -> {callee[1]}(...)", None)
     if (kind == "NAME" and stmt and stmt[-1][0] == "NAME" and "_COMMA" in expected
             and text[stmt[-1][3]:tok[2]].strip(" \t") == "" and _followed_by_equals(text, tok[3])):
         joined = stmt[-1][1] + tok[1]
@@ -260,20 +257,6 @@ def _named_by(stmt: Sequence[Token]) -> str | None:
         at = next(i for i in range(len(stmt) - 1, -1, -1) if stmt[i] is opener)
         if at and stmt[at - 1][0] == "METRICS" and last[0] in ("LSQB", "_COMMA"):
             return "metric"
-    return None
-
-
-def _called(stmt: Sequence[Token]) -> Token | None:
-    """The NAME of the call that the statement's last ')' closes."""
-    depth = 0
-    for i in range(len(stmt) - 1, -1, -1):
-        k = stmt[i][0]
-        if k in CLOSERS:
-            depth += 1
-        elif k in OPENERS:
-            depth -= 1
-            if depth == 0:
-                return stmt[i - 1] if i and stmt[i - 1][0] == "NAME" else None
     return None
 
 

@@ -259,9 +259,11 @@ def parse_program(source: SourceFile) -> tuple[ir.Program, list[Diagnostic]]:
             break
         from .recovery import recover  # noqa: PLC0415 - only a text with errors pays for it
 
-        before = restart
+        before, depth = restart, len(parse.states)
         restart = recover(parse, tok, aborted=status == ABORTED)
-        if restart <= before and tok[0] == "$END":  # (a grammar where $END can fail at a statement level)
+        # (a grammar where $END can fail at a statement level); closing an unclosed block's body at
+        # the end of the text is progress: the stack is then shallower
+        if restart <= before and tok[0] == "$END" and len(parse.states) >= depth:
             raise AssertionError("error recovery made no progress at the end of the text")
     statements = parse.values[-1]
     return ir.Program(tuple(statements), tuple(comments), span=Span(0, len(text))), diags

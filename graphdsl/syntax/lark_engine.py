@@ -28,9 +28,9 @@ from .builder import CALLBACKS, Abort, Builder
 from .errors import bad_characters, syntax_diagnostic, too_deep
 from .lalr import STATEMENTS
 from .lexer import CLOSERS, COMMENT, MAX_NESTING, OPENERS
+from .recovery import broken_statement
 from .tables import START, grammar_text
 
-_NAMING = frozenset({"PARAM", "INPUT", "LAYER", "OUTPUT"})
 _LOCK = threading.Lock()
 
 
@@ -158,6 +158,24 @@ def _recover(interactive, table, tokens: list[Token], i: int, report: bool, text
     return the token to go on from."""
     states = interactive.parser_state.state_stack
     values = interactive.parser_state.value_stack
+    if tokens[i].type == "$END":
+        brace = next((k for k, v in enumerate(values) if type(v) is Token and v.type == "LBRACE"), None)
+        if brace is not None:  # the file ended inside a block's body: the whole block is broken
+            level = brace
+            while not any(name in table[states[level]] for name in STATEMENTS):
+                level -= 1
+            start_offset = _start_of(values[level])
+            s = i
+            while s > 0 and tokens[s - 1].start_pos >= start_offset:
+                s -= 1
+            stmt = [(t.type, t.value, t.start_pos, t.end_pos) for t in tokens[s:i]]
+            end = len(text)
+            diags.append(syntax_diagnostic(("$END", "", end, end), {"RBRACE"}, stmt, True, text))
+            del states[level + 1 :]
+            del values[level:]
+            states.append(next(table[states[level]][name][1] for name in STATEMENTS if name in table[states[level]]))
+            values.append(_broken(tokens[s:i]))
+            return i
     level = len(states) - 1
     while not any(name in table[states[level]] for name in STATEMENTS):
         level -= 1
@@ -201,12 +219,4 @@ def _start_of(value) -> int:
 
 
 def _broken(region: list[Token]) -> ir.Broken:
-    first = region[0]
-    name = None
-    if len(region) > 1:
-        if first.type == "NAME" and region[1].type == "_EQUAL":
-            name = ir.Ident(first.value, span=Span(first.start_pos, first.end_pos))
-        elif first.type in _NAMING and region[1].type == "NAME":
-            name = ir.Ident(region[1].value, span=Span(region[1].start_pos, region[1].end_pos))
-    names = tuple(t.value for t in region if t.type == "NAME")
-    return ir.Broken(name, span=Span(first.start_pos, region[-1].end_pos), names=names)
+    return broken_statement([(t.type, t.value, t.start_pos, t.end_pos) for t in region])

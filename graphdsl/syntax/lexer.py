@@ -36,8 +36,8 @@ from ..diagnostics import Diagnostic, Severity
 from ..source import Span
 
 MAX_NESTING = 64  # brackets deep; far beyond any real program, far below Python's recursion limit
-OPENERS = frozenset({"LPAR", "LSQB"})
-CLOSERS = frozenset({"RPAR", "RSQB"})
+OPENERS = frozenset({"LPAR", "LSQB", "LBRACE"})
+CLOSERS = frozenset({"RPAR", "RSQB", "RBRACE"})
 COMMENT = "COMMENT"
 
 Token = tuple  # (kind, text, start, end)

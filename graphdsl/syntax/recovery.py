@@ -41,7 +41,7 @@ from .lexer import CLOSERS, OPENERS, Lexer, Token
 
 LOOKAHEAD = 48
 # statements whose keyword is followed by the name they define (`param NAME = ...`)
-_NAMING = frozenset({"PARAM", "INPUT", "LAYER", "OUTPUT"})
+_NAMING = frozenset({"PARAM", "INPUT", "LAYER", "OUTPUT", "BLOCK"})
 
 _SHIFTED, _FAILED, _ENDED, _ACCEPTED = range(4)
 
@@ -53,6 +53,10 @@ def recover(parse: Parse, tok: Token, aborted: bool) -> int:
     states, values = parse.states, parse.values
     parse.builder.depth.clear()
     text = parse.lexer.text
+    if tok[0] == "$END" and not aborted:
+        brace = next((k for k, v in enumerate(values) if type(v) is tuple and v[0] == "LBRACE"), None)
+        if brace is not None:
+            return _unclosed_block(parse, brace)
 
     level = len(states) - 1
     while states[level] not in auto.statement_states:
@@ -61,9 +65,10 @@ def recover(parse: Parse, tok: Token, aborted: bool) -> int:
     first = values[level] if len(values) > level else None
     window = _Window(parse.lexer, _start_of(first) if first is not None else tok[2])
     i = window.index_at(tok[2])
-    # the brackets left open: the state stack just after each opener, for trial parses inside it
-    inside: list[int | None] = [k + 2 for k in range(level, len(values))
-                                if type(values[k]) is tuple and values[k][0] in OPENERS]
+    # the brackets left open: each opener's kind and the state stack just after it, for trial
+    # parses inside it
+    inside: list[tuple[str, int | None]] = [(values[k][0], k + 2) for k in range(level, len(values))
+                                            if type(values[k]) is tuple and values[k][0] in OPENERS]
 
     diag = None
     cut = None
@@ -72,6 +77,7 @@ def recover(parse: Parse, tok: Token, aborted: bool) -> int:
         if (
             (i == 0 or (i == 1 and window[0][0] not in auto.strong))
             and type(holder) is Splice and holder and type(holder[-1]) is not ir.Broken
+            and window[0][0] != "RBRACE"  # a stray '}' is a mistake of its own
         ):
             # these tokens begin no statement: they are what the statement before could not take
             failed = window[0]
@@ -97,7 +103,7 @@ def recover(parse: Parse, tok: Token, aborted: bool) -> int:
                 diag = syntax_diagnostic(bad, expected, window.toks[:i], bad[0] == "$END", text)
 
     restart = cut if cut is not None else _restart(parse, base, window, i, inside, states)
-    broken = _broken(window.toks[:restart])
+    broken = broken_statement(window.toks[:restart])
     del states[level + 1 :]
     del values[level:]
     states.append(auto.statement_goto(states[level]))
@@ -105,6 +111,33 @@ def recover(parse: Parse, tok: Token, aborted: bool) -> int:
     if diag is not None:
         parse.builder.diags.append(diag)
     return window[restart][2]
+
+
+def _unclosed_block(parse: Parse, brace: int) -> int:
+    """The file ended inside a block's body (`values[brace]` is its '{'): the block was never
+    closed. Everything from the block's first token on becomes one broken statement (where the
+    body should have ended is anybody's guess), and parsing ends."""
+    auto = parse.auto
+    states, values = parse.states, parse.values
+    level = brace
+    while states[level] not in auto.statement_states:
+        level -= 1
+    window = _Window(parse.lexer, _start_of(values[level]))
+    n = 0
+    while window[n][0] != "$END":
+        n += 1
+    opener = values[brace]
+    end = len(parse.lexer.text)
+    parse.builder.diags.append(
+        syntax_diagnostic(("$END", "", end, end), {"RBRACE"}, window.toks[:n], True, parse.lexer.text)
+    )
+    broken = broken_statement(window.toks[:n])
+    del states[level + 1 :]
+    del values[level:]
+    states.append(auto.statement_goto(states[level]))
+    values.append(broken)
+    assert opener[0] == "LBRACE"
+    return end
 
 
 class _Window:
@@ -233,7 +266,7 @@ def _trial(parse: Parse, stack: list[int], window: _Window, j: int, limit: int) 
     return n
 
 
-def _restart(parse: Parse, base: list[int], window: _Window, i: int, inside: list[int | None],
+def _restart(parse: Parse, base: list[int], window: _Window, i: int, inside: list[tuple[str, int | None]],
              states: list[int]) -> int:
     """The token to go on parsing from, at or after the failed token `i` (step 4 of the docstring)."""
     auto = parse.auto
@@ -243,29 +276,62 @@ def _restart(parse: Parse, base: list[int], window: _Window, i: int, inside: lis
         kind = window[j][0]
         if kind == "$END":
             return j
-        if j and _prefix_ok(auto, base, window, j):
+        in_brace = any(k == "LBRACE" for k, _where in inside)
+        if j and kind == "RBRACE" and not in_brace and _takes(auto, base, "RBRACE"):
+            return j  # the '}' that closes the body the broken statement stands in
+        if j and not in_brace and _prefix_ok(auto, base, window, j):
             if not inside:
                 return j
             if window.line_start(j):
                 as_statement = _trial(parse, base, window, j, LOOKAHEAD)
-                where = inside[-1]
+                where = inside[-1][1]
                 as_continuation = _trial(parse, states[:where], window, j, LOOKAHEAD) if where else 2
                 if as_statement > as_continuation:
                     return j
         if kind in OPENERS or kind == "$DEEP":
-            inside.append(None)
+            inside.append((kind, None))
         elif kind in CLOSERS and inside:
-            inside.pop()
+            opener = _OPENER[kind]
+            k = len(inside) - 1
+            while k >= 0 and inside[k][0] != opener:
+                k -= 1
+            if k >= 0:
+                del inside[k:]  # brackets opened inside it and never closed close with it
+            elif kind != "RBRACE":
+                inside.pop()
         j += 1
 
 
-def _broken(region: list[Token]) -> ir.Broken:
+_OPENER = {"RPAR": "LPAR", "RSQB": "LSQB", "RBRACE": "LBRACE"}
+
+
+def _takes(auto: Automaton, base: list[int], kind: str) -> bool:
+    """Whether the statement level `base` takes a `kind` token (after any reductions)."""
+    return _step(auto, list(base), kind, None) == _SHIFTED
+
+
+def broken_statement(region: list[Token]) -> ir.Broken:
+    """The `ir.Broken` for a statement's tokens: the name(s) it was defining, and every name in it."""
     first = region[0]
     name = None
+    more: tuple[ir.Ident, ...] = ()
     if len(region) > 1:
         if first[0] == "NAME" and region[1][0] == "_EQUAL":
             name = ir.Ident(first[1], span=Span(first[2], first[3]))
         elif first[0] in _NAMING and region[1][0] == "NAME":
             name = ir.Ident(region[1][1], span=Span(region[1][2], region[1][3]))
+        elif first[0] == "NAME" and region[1][0] == "_COMMA":  # `a, b = ...`: every name before '='
+            targets = []
+            k = 0
+            while k + 1 < len(region) and region[k][0] == "NAME" and region[k + 1][0] in ("_COMMA", "_EQUAL"):
+                targets.append(ir.Ident(region[k][1], span=Span(region[k][2], region[k][3])))
+                if region[k + 1][0] == "_EQUAL":
+                    break
+                k += 2
+            else:
+                targets = []
+            named = [t for t in targets if t.name != ir.DISCARD]
+            if named:
+                name, more = named[0], tuple(named[1:])
     names = tuple(t[1] for t in region if t[0] == "NAME")
-    return ir.Broken(name, span=Span(first[2], region[-1][3]), names=names)
+    return ir.Broken(name, span=Span(first[2], region[-1][3]), names=names, more=more)
