@@ -222,6 +222,13 @@ def test_graph_writes_the_format_its_output_file_names(tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
+def test_graph_o_dash_is_standard_output_not_a_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["graph", str(ROOT / "examples" / "news.gd"), "--format", "mermaid", "-o", "-"]) == 0
+    assert capsys.readouterr().out.startswith("---\ntitle:")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_graph_prints_to_standard_output_without_o(capsys):
     assert main(["graph", str(ROOT / "examples" / "news.gd"), "--format", "mermaid"]) == 0
     assert capsys.readouterr().out.splitlines()[3] == "flowchart TB"

@@ -12,7 +12,8 @@ def add_parser(sub) -> None:
     g.add_argument("file", metavar="FILE", help="the program; '-' reads standard input")
     g.add_argument("--format", choices=("svg", "dot", "mermaid", "html"), default=None,
                    help="what to write (default: from -o's extension, else svg)")
-    g.add_argument("-o", "--output", metavar="OUT", help="write here (atomically) instead of standard output")
+    g.add_argument("-o", "--output", metavar="OUT",
+                   help="write here (atomically) instead of standard output ('-': standard output)")
     g.add_argument("--collapse-blocks", action="store_true", help="draw each block call as one node")
     g.add_argument("--layout", choices=("auto", "graphviz", "layered"), default="auto",
                    help="svg/html layout: Graphviz's dot when installed (auto), or the built-in layered layout")
@@ -41,6 +42,8 @@ def run(args) -> int:
         report_of,
     )
 
+    if args.output == "-":  # the usual spelling of standard output, never a file named '-'
+        args.output = None
     fmt = args.format
     if fmt is None:
         ext = os.path.splitext(args.output)[1].lower() if args.output else ""
