@@ -606,7 +606,8 @@ def example_sizes(graph: Graph) -> dict[str, tuple[int, ...]] | None:
         return None
     floor = max([3, *minimum.values()])  # type: ignore[type-var]
     declared_sizes = sorted({d for shape in declared.values() for d in shape if d is not None})
-    for choice in ("own", "common", *declared_sizes):
+    # then one size for every ? dimension, small ones first (where sizes must meet: n + 2 == 8)
+    for choice in ("own", "common", *declared_sizes, *range(floor, 65)):
         sizes = {}
         for name, shape in declared.items():
             dims = []
