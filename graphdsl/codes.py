@@ -40,14 +40,16 @@ CODES: dict[str, str] = {
     "GD0126": "a block parameter used both as a tensor and as a constant (or a tensor with a default)",
     "GD0127": "several tensors where one is wanted, or as many names as tensors are not given",
     "GD0128": "'_' used as a value",
+    "GD0129": "valid arguments that look like a mistake: an Embedding's input_dim and output_dim swapped (warning)",
     # shapes and outputs
     "GD0201": "a layer cannot take its input (rank, dtype, size)",
     "GD0202": "merged tensors do not fit together",
-    "GD0203": "a loss that does not suit its output",
+    "GD0203": "a loss or metric that does not suit its output",
     "GD0204": "the model exceeds the parameter budget",
     "GD0205": "an input dimension that is not positive",
     "GD0206": "an invalid loss weight",
     "GD0207": "training the model needs more memory than the budget (by default the machine's memory)",
+    "GD0208": "a ? dimension no size fits (the tensors that meet there change it differently)",
     "GD0209": "block calls and repeats that make too many layers and ops, or nest too deep",
     # the program as a whole
     "GD0301": "no input: there is no model to build",

@@ -36,7 +36,7 @@ from .passes.minlen import downstream, infer_with, min_sizes
 from .source import Span
 from .suggest import suggest
 
-__all__ = ["DataError", "Dataset", "check_data", "fit_arrays", "from_arrays", "load", "split_sizes"]
+__all__ = ["DataError", "Dataset", "check_data", "example_arrays", "fit_arrays", "from_arrays", "load", "split_sizes"]
 
 _CHUNK_BYTES = 1 << 24  # value checks read at most this much of an array at a time
 
@@ -174,6 +174,7 @@ def _map_member(path: str, fh, info: zipfile.ZipInfo) -> np.ndarray | str | None
 # What each loss wants of its targets, beyond the output's shape. Sparse categorical losses take
 # class ids (one fewer axis, or a last axis of 1); the cross-entropies take 0/1 or probabilities.
 _SPARSE = frozenset({"sparse_categorical_crossentropy"})
+_SEQUENCES = frozenset({"ctc", "circle"})  # whole numbers: label sequences, a class per sample
 _PROBABILITIES = frozenset({
     "binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy", "categorical_focal_crossentropy",
 })  # fmt: skip
@@ -458,6 +459,10 @@ def _target(ck: _Checker, out: OutputSpec, t: TensorType) -> None:
     shapes = [wanted]
     if loss in _SPARSE:
         shapes = [wanted[:-1], (*wanted[:-1], 1)]
+    elif loss == "circle":  # a class per sample
+        shapes = [(), (1,)]
+    elif loss == "ctc":  # a label sequence per sample, of any length (0 pads it: CTC's blank)
+        shapes = [(None,)]
     elif wanted and wanted[-1] == 1:
         shapes.append(wanted[:-1])  # Keras lets a (samples,) target meet a (samples, 1) output
     if not any(_fits(a.shape[1:], s) for s in shapes):
@@ -471,7 +476,7 @@ def _target(ck: _Checker, out: OutputSpec, t: TensorType) -> None:
         return
     if a.shape[0] == 0:
         return
-    st = _scan(a, whole=loss in _SPARSE)
+    st = _scan(a, whole=loss in _SPARSE or loss in _SEQUENCES)
     if st.low is None and st.nonfinite_at is None:
         return  # no values (a zero-size axis)
     if st.nonfinite_at is not None:
@@ -490,6 +495,16 @@ def _target(ck: _Checker, out: OutputSpec, t: TensorType) -> None:
                      f"{_number(st.high)} (the first out of range in sample {at:,}), but output '{out.name}' has {units:,} "
                      f"units: classes 0 to {units - 1:,}", out.span,
                      help=f"give the output's last Dense {_number(st.high + 1)} units, or renumber the classes")
+    elif loss == "circle" and st.fractional_at is not None:
+        ck.error("GD0409", f"{ck.where(out.name)} holds a value that is not a class id (sample {st.fractional_at:,}); "
+                 "circle wants one whole number per sample", out.span, help="give each sample's class as an integer")
+    elif loss == "ctc":
+        classes = wanted[-1]
+        if st.fractional_at is not None or (classes is not None and (st.low < 0 or st.high >= classes)):
+            ck.error("GD0409", f"{ck.where(out.name)} holds values from {_number(st.low)} to {_number(st.high)}, "
+                     f"but {loss} wants label sequences of class ids 1 to {_number((classes or 0) - 1)} "
+                     "(0 pads them: it is CTC's blank)", out.span,
+                     help=f"output '{out.name}' has {classes} classes on its last axis, class 0 included")
     elif loss in _PROBABILITIES and (st.low < 0 or st.high > 1):
         at = _first_outside(a, 0, 1)
         hint = ("these look like class ids: use loss sparse_categorical_crossentropy with one unit per class"
@@ -558,3 +573,106 @@ def fit_arrays(graph: Graph, data: Dataset) -> tuple[dict[str, np.ndarray], dict
         shape = concrete.get(out.tensor, out.type).shape
         y[out.name] = np.broadcast_to(np.zeros((), np.float32), (n, *shape))
     return x, y
+
+
+# ---- data that fits a program --------------------------------------------------------------------
+
+# Targets by what each loss reads: class ids, one-hot rows, 0/1 labels, positive values, CTC's
+# label sequences, Circle's class per sample; anything else takes any numbers.
+_ONE_HOT = frozenset({"categorical_crossentropy", "categorical_focal_crossentropy", "categorical_hinge",
+                      "kl_divergence", "crossentropy"})
+_LABELS = frozenset({"binary_crossentropy", "binary_focal_crossentropy", "hinge", "squared_hinge", "dice",
+                     "tversky"})
+_POSITIVE = frozenset({"poisson", "mean_squared_logarithmic_error", "mean_absolute_percentage_error"})
+
+
+def _id_limit(graph: Graph, inp: InputOp) -> int | None:
+    """The exclusive bound of the ids an integer input may hold: the smallest `input_dim` of the
+    Embeddings that look them up (None: any small integers do)."""
+    consumers = _embedding_consumers(graph, inp)
+    return min(dim for _op, dim in consumers) if consumers else None
+
+
+def example_sizes(graph: Graph) -> dict[str, tuple[int, ...]] | None:
+    """Concrete sizes for every input (its `?` dimensions filled in) that every shape rule takes:
+    the smallest sizes the model accepts (at least 3), else those raised to a common size where
+    the inputs meet, else one of the sizes the inputs declare (a `?` added to a declared 2 must be
+    2); None if no such sizes were found (a `?` dimension no size fits)."""
+    declared = {inp.name: inp.type.shape for inp in graph.inputs}
+    if not any(None in shape for shape in declared.values()):
+        return {name: tuple(shape) for name, shape in declared.items()}  # type: ignore[misc]
+    minimum = {(m.input, m.axis): m.size for m in min_sizes(graph)}
+    if any(size is None for size in minimum.values()):
+        return None
+    floor = max([3, *minimum.values()])  # type: ignore[type-var]
+    declared_sizes = sorted({d for shape in declared.values() for d in shape if d is not None})
+    # then one size for every ? dimension, small ones first (where sizes must meet: n + 2 == 8)
+    for choice in ("own", "common", *declared_sizes, *range(floor, 65)):
+        sizes = {}
+        for name, shape in declared.items():
+            dims = []
+            for axis, d in enumerate(shape, 1):
+                if d is None:
+                    least = minimum[(name, axis)]
+                    d = max(3, least) if choice == "own" else floor if choice == "common" else max(choice, least)
+                dims.append(d)
+            sizes[name] = tuple(dims)
+        if infer_with(graph, sizes)[1] is None:
+            return sizes
+    return None
+
+
+def example_arrays(graph: Graph, n: int = 4, seed: int = 0,
+                   sizes: Mapping[str, tuple[int, ...]] | None = None,
+                   output_shapes: Mapping[str, tuple[int, ...]] | None = None) -> dict[str, np.ndarray]:
+    """`n` samples of data that fit a checked program: an array per input (of its dtype, with ids
+    below the `input_dim` of every Embedding that looks them up) and per output with a loss
+    (targets that suit the loss: class ids, one-hot rows, 0/1 labels, positive values, ...).
+    `sizes` gives the inputs' shapes (default `example_sizes`); `output_shapes` the outputs'
+    (batch axis excluded) where the shape rules leave a size unknown however large the inputs are
+    (an EinsumDense whose `output_shape` says None, as Keras's own shapes do). What `check_data`
+    accepts by construction; raises ValueError when no sizes fit the `?` dimensions, or an output's
+    size is unknown and not given."""
+    rng = np.random.default_rng(seed)
+    sizes = example_sizes(graph) if sizes is None else sizes
+    if sizes is None:
+        raise ValueError("no sizes of the ? dimensions fit the model")
+    arrays: dict[str, np.ndarray] = {}
+    for inp in graph.inputs:
+        shape = (n, *sizes[inp.name])
+        dtype = inp.type.dtype
+        if dtype == "bool":
+            arrays[inp.name] = rng.integers(0, 2, shape).astype(bool)
+        elif dtype in INT_DTYPES:
+            limit = _id_limit(graph, inp)
+            high = min(limit if limit is not None else 10, 256 if dtype == "uint8" else 2**31)
+            arrays[inp.name] = rng.integers(0, high, shape).astype(dtype)
+        else:
+            arrays[inp.name] = rng.normal(size=shape).astype("float32" if dtype == "bfloat16" else dtype)
+    concrete = infer_with(graph, sizes)[0]
+    for out in graph.outputs:
+        if out.loss is None:
+            continue
+        shape = (output_shapes or {}).get(out.name) or concrete.get(out.tensor, out.type).shape
+        if None in shape:
+            raise ValueError(f"output {out.name!r} has a size known only when data flows: {shape}")
+        arrays[out.name] = _targets(_loss_name(out), (n, *shape), rng)  # type: ignore[arg-type]
+    return arrays
+
+
+def _targets(loss: str | None, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    units = shape[-1] if len(shape) > 1 else 1
+    if loss in _SPARSE:
+        return rng.integers(0, units, shape[:-1]).astype("int32")
+    if loss in _ONE_HOT:
+        return np.eye(units, dtype="float32")[rng.integers(0, units, shape[:-1])]
+    if loss in _LABELS:
+        return rng.integers(0, 2, shape).astype("float32")
+    if loss in _POSITIVE:
+        return rng.uniform(0.5, 2.0, shape).astype("float32")
+    if loss == "circle":  # a class per sample
+        return rng.integers(0, 3, shape[:1]).astype("int32")
+    if loss == "ctc":  # label sequences of classes 1..units-1 (0 is CTC's blank), shorter than the steps
+        steps = shape[1] if len(shape) > 2 else 1
+        return rng.integers(1, max(2, units), (shape[0], max(1, steps // 2))).astype("int32")
+    return rng.normal(size=shape).astype("float32")

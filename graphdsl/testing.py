@@ -39,7 +39,8 @@ from .catalog.types import FLOAT_DTYPES, fmt_value
 from .parser import RESERVED
 from .printer import MAX_ONE_LINE_STEPS, MAX_WIDTH
 
-__all__ = ["Mistake", "MISTAKE_CODES", "SUPPORTED_LAYERS", "mutate", "mutated_texts", "programs", "programs_with_mistake"]
+__all__ = ["ALL", "MISTAKE_CODES", "SUPPORTED_LAYERS", "Mistake", "compile_arguments", "mutate", "mutated_texts",
+           "programs", "programs_with_mistake"]
 
 MAX_DIM = 256  # no intermediate tensor grows beyond this along any axis: Keras builds stay fast
 _MARK = "\x00"  # marks the place of a planted mistake while a program is printed
@@ -174,11 +175,32 @@ def _locate(marked: str) -> tuple[str, int, int]:
 # ---- values (literals or params) ------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Knobs:
+    """The knobs of `programs()` beyond the sizes (see its docstring)."""
+
+    dtypes: tuple[str, ...] | None = None
+    unknown_sizes: bool = False
+    activations: tuple[str, ...] | None = None
+    objects: bool = False
+    losses: tuple[str, ...] | None = None
+    metrics: tuple[str, ...] | None = None
+    optimizers: tuple[str, ...] | None = None
+    compile_arguments: bool = False
+    suited_outputs: bool = True
+
+    @property
+    def usual_outputs(self) -> bool:
+        """Outputs drawn as before the knobs existed: three kinds of output, a few losses and metrics."""
+        return self.losses is None and self.metrics is None and not self.compile_arguments and self.suited_outputs
+
+
 @dataclass
 class _Ctx:
     draw: Callable
     use_params: bool
     program: _Program
+    knobs: _Knobs = field(default_factory=_Knobs)
     int_params: dict[str, int] = field(default_factory=dict)
     float_params: dict[str, float] = field(default_factory=dict)
     counter: int = 0
@@ -274,6 +296,10 @@ class _DrawContext:
     def boolean(self) -> bool:
         return self._ctx.draw(st.booleans())
 
+    def activation(self, usual: Sequence[str]) -> str:
+        """An activation name: one of `usual`, or of those the generator was asked for."""
+        return self._ctx.draw(st.sampled_from(list(self._ctx.knobs.activations or usual)))
+
     def pos(self, name: str, value: object) -> _Arg:
         text, value = (value.text, value.value) if isinstance(value, _Drawn) else (fmt_value(value), value)
         return _Arg(name, text, value)
@@ -316,6 +342,12 @@ def _try_layer(ctx: _Ctx, name: str, t: TensorType) -> tuple[_Step, TensorType] 
     # params declared while drawing arguments are taken back if the layer is not used
     saved = (len(ctx.program.params), dict(ctx.int_params), dict(ctx.float_params))
     args = _DRAWERS[name](_DrawContext(ctx), t)
+    if args is None and ctx.knobs.dtypes is not None and t.dtype not in FLOAT_DTYPES and ctx.draw(st.booleans()):
+        # a drawer that would not take these integers or booleans: draw its arguments as for floats,
+        # and let the catalog decide whether the layer takes them (it must refuse what cannot run)
+        args = _DRAWERS[name](_DrawContext(ctx), TensorType(t.shape, "float32"))
+    if args is not None:
+        args = args + _extras(ctx, name, args)
     out = None if args is None else _infer(name, args, t)
     if out is None:
         del ctx.program.params[saved[0]:]
@@ -364,7 +396,9 @@ def _reduce(ctx: _Ctx, t: TensorType) -> tuple[list[_Step], TensorType]:
     for _ in range(4):
         if t.rank == 1 and t.dtype in FLOAT_DTYPES:
             return steps, t
-        if t.dtype not in FLOAT_DTYPES:
+        if t.dtype == "bool":
+            order = ["Activation"]  # the layer that takes booleans as numbers
+        elif t.dtype not in FLOAT_DTYPES:
             order = ["Embedding"]
         elif t.rank == 2:
             order = ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "Flatten"]
@@ -386,6 +420,85 @@ def _reduce(ctx: _Ctx, t: TensorType) -> tuple[list[_Step], TensorType]:
         return steps, t
     raise _Reject
 
+# ---- arguments every layer shares by name: activations, initializers, regularizers, constraints ----
+
+# Values tried for an argument of a Keras object class (``VarianceScaling(scale=...)``): the kind
+# of the argument keeps those it accepts (and a Choice adds its own strings).
+_CANDIDATES = (None, True, False, 0, 1, 2, 3, -1, -2, 0.0, 0.1, 0.5, 1.5, -0.5, 2.5, (0,), (1,), (-1,), (0, 1),
+               (1, 2), (0.5, 1.5))
+
+
+def _kind_value(ctx: _Ctx, kind) -> object:
+    """A value `kind` (a catalog Kind) accepts, from `_CANDIDATES` and its own choices; None-able
+    kinds may give None. Raises `_NoValue` when none fits."""
+    pool = [v for v in (*_CANDIDATES, *(kind.choices or ())) if kind.check(v) is None]
+    if not pool:
+        raise _NoValue
+    return ctx.draw(st.sampled_from(pool))
+
+
+class _NoValue(Exception):
+    """No candidate value fits a kind."""
+
+
+def _object(ctx: _Ctx, family: str) -> _Drawn:
+    """An initializer, regularizer or constraint: by name, or as a class called with arguments."""
+    from .catalog import REGISTRIES, get_object  # noqa: PLC0415
+    from .catalog.objects import object_names  # noqa: PLC0415
+    from .catalog.types import ObjectValue  # noqa: PLC0415
+    from .escape import quote  # noqa: PLC0415
+
+    draw = ctx.draw
+    if draw(st.booleans()):
+        name = draw(st.sampled_from(sorted(REGISTRIES[family].names)))
+        return _Drawn(quote(name), name)
+    cls = draw(st.sampled_from(object_names(family)))
+    spec = get_object(family, cls)
+    args: dict[str, object] = {}
+    for p in spec.params:
+        if not p.required and draw(st.integers(0, 2)):
+            continue
+        try:
+            args[p.name] = _kind_value(ctx, p.kind)
+        except _NoValue:
+            if p.required:
+                raise _Reject from None
+    text = f"{cls}(" + ", ".join(f"{k}={fmt_value(v)}" for k, v in args.items()) + ")"
+    return _Drawn(text, ObjectValue(spec, args))
+
+
+_FAMILY_SUFFIXES = (("_initializer", "initializer"), ("_regularizer", "regularizer"), ("_constraint", "constraint"))
+
+
+def _extras(ctx: _Ctx, name: str, given: list[_Arg]) -> list[_Arg]:
+    """Keyword arguments the drawer left out that every layer shares by name: an activation (when
+    `activations` are asked for) and initializers, regularizers and constraints (when `objects`)."""
+    knobs = ctx.knobs
+    if knobs.activations is None and not knobs.objects:
+        return []
+    draw = ctx.draw
+    taken = {a.name for a in given}
+    out = []
+    for p in LAYERS[name].params:
+        if p.name in taken or p.kind.family is None and p.name not in ("activation", "recurrent_activation"):
+            continue
+        if draw(st.integers(0, 3)):
+            continue
+        if p.name in ("activation", "recurrent_activation"):
+            if knobs.activations is not None:
+                value = draw(st.sampled_from(list(knobs.activations)))
+                out.append(_Arg(p.name, fmt_value(value), value, keyword=True))
+            continue
+        family = next((f for suffix, f in _FAMILY_SUFFIXES if p.name.endswith(suffix)), None)
+        if family is None or not knobs.objects or p.kind.family != family:
+            continue
+        drawn = _object(ctx, family)
+        if p.kind.check(drawn.value) is None:
+            out.append(_Arg(p.name, drawn.text, drawn.value, keyword=True))
+        if len(out) >= 3:
+            break
+    return out
+
 
 class _Reject(Exception):
     """This draw went nowhere (no layer fits); hypothesis draws again."""
@@ -398,21 +511,28 @@ _INTS = ("int32", "int64")
 
 
 @st.composite
-def _input_type(draw) -> TensorType:
+def _input_type(draw, knobs: _Knobs = _Knobs()) -> TensorType:
     kind = draw(st.sampled_from(["vector", "sequence", "tokens", "image", "image", "volume"]))
+    floats = draw(st.sampled_from(list(knobs.dtypes))) if knobs.dtypes else None
+    ints = floats if floats is not None else None
+
+    def side(lo: int, hi: int) -> int | None:
+        if knobs.unknown_sizes and draw(st.integers(0, 3)) == 0:
+            return None
+        return draw(st.integers(lo, hi))
+
     if kind == "vector":
-        return TensorType((draw(st.integers(1, 16)),), draw(st.sampled_from(_FLOATS)))
+        return TensorType((draw(st.integers(1, 16)),), floats or draw(st.sampled_from(_FLOATS)))
     if kind == "sequence":
         steps = draw(st.one_of(st.integers(2, 16), st.none()))
-        return TensorType((steps, draw(st.integers(1, 8))), draw(st.sampled_from(_FLOATS)))
+        return TensorType((steps, draw(st.integers(1, 8))), floats or draw(st.sampled_from(_FLOATS)))
     if kind == "tokens":
         steps = draw(st.one_of(st.integers(2, 16), st.none()))
-        return TensorType((steps,), draw(st.sampled_from(_INTS)))
+        return TensorType((steps,), ints or draw(st.sampled_from(_INTS)))
     if kind == "volume":  # for the 3D layers: small, so Keras builds stay fast
-        dims = tuple(draw(st.integers(2, 5)) for _ in range(3))
-        return TensorType((*dims, draw(st.integers(1, 2))), draw(st.sampled_from(_FLOATS)))
-    side = draw(st.integers(3, 8))
-    return TensorType((side, draw(st.integers(3, 8)), draw(st.integers(1, 3))), draw(st.sampled_from(_FLOATS)))
+        dims = tuple(side(2, 5) for _ in range(3))
+        return TensorType((*dims, draw(st.integers(1, 2))), floats or draw(st.sampled_from(_FLOATS)))
+    return TensorType((side(3, 8), side(3, 8), draw(st.integers(1, 3))), floats or draw(st.sampled_from(_FLOATS)))
 
 
 def _type_text(t: TensorType) -> str:
@@ -429,11 +549,14 @@ _REGRESSION_LOSSES = _known(["mse", "mae", "mean_squared_error", "huber"], LOSSE
 _REGRESSION_METRICS = _known(["mae", "mse"], METRICS)
 _BINARY_METRICS = _known(["accuracy", "binary_accuracy"], METRICS)
 _CATEGORICAL_METRICS = _known(["accuracy", "categorical_accuracy"], METRICS)
+_SPARSE_METRICS = _known(["accuracy", "sparse_categorical_accuracy"], METRICS)
 _OPTIMIZERS = _known(["rmsprop", "adam", "sgd"], OPTIMIZERS)
 
 
 def _finish_output(ctx: _Ctx, stmt: _Stmt, t: TensorType) -> TensorType:
     """End `stmt` with a Dense layer that suits a drawn loss, and draw its clauses; the output type."""
+    if not ctx.knobs.usual_outputs:
+        return _finish_any_output(ctx, stmt, t)
     draw = ctx.draw
     if t.dtype not in FLOAT_DTYPES:
         steps, t = _reduce(ctx, t)
@@ -452,7 +575,7 @@ def _finish_output(ctx: _Ctx, stmt: _Stmt, t: TensorType) -> TensorType:
         units = draw(st.integers(2, 8))
         stmt.steps.append(_Step("Dense", [_pos("units", str(units), units), _kw("activation", _str("softmax"), "softmax")]))
         stmt.loss = draw(st.sampled_from(["categorical_crossentropy", "sparse_categorical_crossentropy"]))
-        metrics = _CATEGORICAL_METRICS
+        metrics = _SPARSE_METRICS if stmt.loss.startswith("sparse") else _CATEGORICAL_METRICS
     out = _infer("Dense", stmt.steps[-1].args, t)
     if out is None:
         raise _Reject
@@ -460,6 +583,193 @@ def _finish_output(ctx: _Ctx, stmt: _Stmt, t: TensorType) -> TensorType:
         stmt.weight = draw(st.sampled_from(["1.0", "0.5", "0.25", "2.0", "10.0", "1"]))
     if metrics and draw(st.booleans()):
         stmt.metrics = draw(st.lists(st.sampled_from(metrics), min_size=1, max_size=2, unique=True))
+    return out
+
+
+# ---- outputs with every loss, metric and optimizer -------------------------------------------
+
+# The layer that ends an output a loss judges well: (fewest units, most units, activation).
+_LOSS_ENDS = {
+    "binary_crossentropy": (1, 4, "sigmoid"), "binary_focal_crossentropy": (1, 4, "sigmoid"),
+    "categorical_crossentropy": (2, 6, "softmax"), "categorical_focal_crossentropy": (2, 6, "softmax"),
+    "sparse_categorical_crossentropy": (2, 6, "softmax"), "crossentropy": (2, 6, "softmax"),
+    "kl_divergence": (2, 6, "softmax"), "categorical_hinge": (2, 6, "softmax"), "ctc": (2, 6, "softmax"),
+    "hinge": (1, 4, "tanh"), "squared_hinge": (1, 4, "tanh"), "dice": (1, 4, "sigmoid"),
+    "tversky": (1, 4, "sigmoid"), "poisson": (1, 4, "softplus"), "mean_squared_logarithmic_error": (1, 4, "softplus"),
+}
+_USUAL_LOSSES = ("mse", "mae", "huber", "binary_crossentropy", "categorical_crossentropy",
+                 "sparse_categorical_crossentropy")
+
+
+def _compile_values(kind, out: TensorType | None) -> st.SearchStrategy:
+    """Values an argument of a loss, metric or optimizer accepts, drawn from its kind
+    (`catalog.compile_args`); rules across arguments and against the output are checked after."""
+    from .catalog import compile_args as ca  # noqa: PLC0415
+
+    if isinstance(kind, ca.Real):
+        low = kind.low if kind.low is not None else -5.0
+        high = kind.high if kind.high is not None else low + 5.0 if kind.low is not None else 5.0
+        high = min(high, low + 5.0)
+        floats = st.floats(low, high, exclude_min=kind.low_open, exclude_max=kind.high_open,
+                           allow_nan=False, allow_infinity=False, allow_subnormal=False)
+        floats = floats.map(lambda v: float(f"{v:.3g}")).filter(lambda v: kind.check(v) is None)
+        ints = st.integers(int(-(-low // 1)), int(high // 1)).filter(lambda v: kind.check(v) is None)
+        return floats | ints  # an integer where a float is meant is taken as that float
+    if isinstance(kind, ca.Integer):
+        low = kind.low if kind.low is not None else -3
+        return st.integers(low, kind.high if kind.high is not None else low + 8)
+    if isinstance(kind, ca.Flag):
+        return st.booleans()
+    if isinstance(kind, ca.OneOf):
+        return st.sampled_from(kind.choices)
+    if isinstance(kind, ca.Maybe):
+        return st.none() | _compile_values(kind.kind, out)
+    if isinstance(kind, ca.Several):
+        several = st.lists(_compile_values(kind.item, out), min_size=1, max_size=3, unique=kind.unique).map(tuple)
+        return several | _compile_values(kind.item, out) if kind.single else several
+    if isinstance(kind, ca.Text):
+        return st.sampled_from(["dense", "no_layer_has_this_name"])
+    if isinstance(kind, ca.Axis):
+        rank = (out.rank + 1) if out is not None else 2
+        axis = st.integers(-rank, rank - 1)
+        strategy = axis
+        if kind.several:
+            strategy = strategy | st.lists(axis, min_size=1, max_size=rank, unique_by=lambda a: a % rank).map(tuple)
+        return st.none() | strategy if kind.optional else strategy
+    if isinstance(kind, ca.Kept):
+        return st.just(kind.default)
+    raise TypeError(f"no values for {kind!r}")  # pragma: no cover - every kind is above
+
+
+def compile_arguments(family: str, name: str, output: TensorType | None = None) -> st.SearchStrategy[dict]:
+    """Keyword arguments for the loss, metric or optimizer `name` (any spelling of Keras's
+    registries) of `family` (``"loss"``, ``"metric"``, ``"optimizer"``), valid for an output of
+    type `output`: required arguments always, others sometimes, each drawn from what the argument
+    accepts, and the whole checked by the rules `check` applies (an argument they refuse is
+    left out). ``{}`` for names without arguments."""
+    from .catalog.compile_args import Output, compile_spec  # noqa: PLC0415
+
+    registry = {"loss": LOSSES, "metric": METRICS, "optimizer": OPTIMIZERS}[family]
+    spec = compile_spec(family, registry.keras_class(name) or registry.keras_class(registry.canonical(name) or name))
+    if spec is None:
+        return st.just({})
+
+    @st.composite
+    def strategy(draw) -> dict:
+        for _ in range(6):
+            args = {p.name: draw(_compile_values(p.kind, output)) for p in spec.params
+                    if p.required or draw(st.integers(0, 2)) == 0}
+            for _ in range(len(args) + 1):
+                problems = spec.check(args, Output(output))
+                if not problems:
+                    break
+                for arg, _message in problems:
+                    args.pop(arg, None)
+            if all(p.name in args for p in spec.params if p.required) and not spec.check(args, Output(output)):
+                return args
+        from hypothesis import reject  # noqa: PLC0415
+
+        reject()
+
+    return strategy()
+
+
+def _spelled(value: object) -> str:
+    """A constant as the formatter spells it."""
+    from .escape import quote  # noqa: PLC0415
+
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, tuple):
+        inner = ", ".join(_spelled(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)
+
+
+def _compile_call(ctx: _Ctx, family: str, name: str, out: TensorType | None,
+                  activation: str | None = None) -> tuple[str, dict]:
+    """(`name` or `name(k=v, ...)`, the arguments): a loss, metric or optimizer with drawn
+    arguments (always its required ones; others when `compile_arguments` is on)."""
+    from .catalog.compile_args import compile_spec  # noqa: PLC0415
+
+    registry = {"loss": LOSSES, "metric": METRICS, "optimizer": OPTIMIZERS}[family]
+    spec = compile_spec(family, registry.keras_class(name) or registry.keras_class(registry.canonical(name) or name))
+    needs = spec is not None and any(p.required for p in spec.params)
+    if not needs and not (ctx.knobs.compile_arguments and ctx.draw(st.booleans())):
+        return name, {}
+    args = ctx.draw(compile_arguments(family, name, out))
+    if args.get("from_logits") is True and _canonical_activation(activation) in ("softmax", "sigmoid"):
+        del args["from_logits"]  # logits of probabilities: check warns (GD0203)
+    if not args:
+        return name, {}
+    return f"{name}(" + ", ".join(f"{k}={_spelled(v)}" for k, v in args.items()) + ")", args
+
+
+def _canonical_activation(name: str | None) -> str | None:
+    from .catalog import ACTIVATIONS  # noqa: PLC0415
+
+    return ACTIVATIONS.canonical(name) if name else None
+
+
+def _last_activation(ctx: _Ctx, stmt: _Stmt) -> str | None:
+    """The activation the statement's chain ends with, as check reads it (its last layer's)."""
+    if not stmt.steps:
+        return None
+    step = stmt.steps[-1]
+    if step.ref is not None:
+        step = next(s for n, s in ctx.program.layers if n == step.ref)
+    spec = LAYERS[step.callee]
+    return spec.activation({a.name: a.value for a in step.args}) if spec.activation is not None else None
+
+
+def _finish_any_output(ctx: _Ctx, stmt: _Stmt, t: TensorType) -> TensorType:
+    """An output judged by any of the asked-for losses: ended (or, without `suited_outputs`,
+    sometimes not) by a Dense that suits the loss, with drawn metrics and arguments. The loss must
+    fit the output as check judges it (`catalog.check_loss_fits`)."""
+    from .catalog import check_loss_fits, check_metric_fits  # noqa: PLC0415
+    from .catalog.compile_args import unusable  # noqa: PLC0415
+
+    draw, knobs = ctx.draw, ctx.knobs
+    if t.dtype not in FLOAT_DTYPES:
+        steps, t = _reduce(ctx, t)
+        stmt.steps += steps
+    losses = list(knobs.losses or _USUAL_LOSSES)
+    for _attempt in range(6):
+        loss = draw(st.sampled_from(losses))
+        canonical = LOSSES.canonical(loss) or loss
+        lo, hi, act = _LOSS_ENDS.get(canonical, (1, 4, None))
+        end = knobs.suited_outputs or draw(st.booleans())
+        if end:
+            units = draw(st.integers(lo, hi))
+            args = [_pos("units", str(units), units)]
+            if act is not None:
+                args.append(_kw("activation", _str(act), act))
+            out = _infer("Dense", args, t)
+            final = act
+        else:
+            out, final = t, _last_activation(ctx, stmt)
+        if out is None or out.dtype not in FLOAT_DTYPES or check_loss_fits(canonical, out, final) is not None:
+            continue
+        break
+    else:
+        raise _Reject
+    if end:
+        stmt.steps.append(_Step("Dense", args))
+    stmt.loss = _compile_call(ctx, "loss", loss, out, final)[0]
+    if draw(st.booleans()):
+        stmt.weight = draw(st.sampled_from(["1.0", "0.5", "2.0", "1"]))
+    pool = [m for m in (knobs.metrics or _REGRESSION_METRICS)
+            if not unusable("metric", METRICS.keras_class(m) or METRICS.keras_class(METRICS.canonical(m) or m))]
+    if pool and draw(st.booleans()):
+        chosen = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=2, unique=True))
+        metrics = []
+        for m in chosen:
+            text, args = _compile_call(ctx, "metric", m, out, final)
+            if check_metric_fits(m, args, loss, out) is None:  # a metric reads the loss's targets
+                metrics.append(text)
+        stmt.metrics = metrics or None
     return out
 
 
@@ -481,9 +791,10 @@ def _check_knobs(min_inputs, max_inputs, min_outputs, max_outputs, max_depth, la
 
 
 @st.composite
-def _built(draw, min_inputs, max_inputs, min_outputs, max_outputs, max_depth, layers, shared_layers, params):
+def _built(draw, min_inputs, max_inputs, min_outputs, max_outputs, max_depth, layers, shared_layers, params,
+           knobs=_Knobs()):
     program = _Program()
-    ctx = _Ctx(draw, params, program)
+    ctx = _Ctx(draw, params, program, knobs)
     if draw(st.booleans()):
         program.model = draw(st.sampled_from(["net", "model_a", "m", "classifier"]))
 
@@ -492,7 +803,7 @@ def _built(draw, min_inputs, max_inputs, min_outputs, max_outputs, max_depth, la
     types: dict[str, TensorType] = {}
     for _ in range(draw(st.integers(min_inputs, max_inputs))):
         name = ctx.fresh("in")
-        t = draw(_input_type())
+        t = draw(_input_type(knobs))
         program.inputs.append((name, _type_text(t)))
         scope.append((name, t))
         types[name] = t
@@ -507,7 +818,8 @@ def _built(draw, min_inputs, max_inputs, min_outputs, max_outputs, max_depth, la
             open_.remove(name)
 
     def try_merge() -> tuple[str, TensorType, list[str]] | None:
-        floats = [n for n, t in scope if t.dtype in FLOAT_DTYPES]
+        # with dtypes asked for, merges of any tensors (the catalog refuses what Keras cannot merge)
+        floats = [n for n, t in scope if t.dtype in FLOAT_DTYPES or knobs.dtypes is not None]
         if len(floats) < 2:
             return None
         merge = draw(st.sampled_from(["concat", "add", "multiply", "average", "maximum", "minimum", "subtract", "dot"]))
@@ -580,7 +892,11 @@ def _built(draw, min_inputs, max_inputs, min_outputs, max_outputs, max_depth, la
         scope.append((name, out_t))
         types[name] = out_t
 
-    if draw(st.booleans()):
+    if knobs.optimizers is not None or knobs.compile_arguments:
+        if draw(st.integers(0, 3)):
+            name = draw(st.sampled_from(list(knobs.optimizers or _OPTIMIZERS)))
+            program.optimizer = _compile_call(ctx, "optimizer", name, None)[0]
+    elif draw(st.booleans()):
         opt = draw(st.sampled_from(_OPTIMIZERS))
         if opt == "adam" and draw(st.booleans()):
             opt = "adam(learning_rate=0.001)"
@@ -588,20 +904,71 @@ def _built(draw, min_inputs, max_inputs, min_outputs, max_outputs, max_depth, la
     return program
 
 
+ALL = "all"
+"""Pass as ``dtypes=``, ``activations=``, ``losses=``, ``metrics=`` or ``optimizers=`` of `programs()`
+for every value Keras offers."""
+
+_SIZE_KNOBS = ("min_inputs", "max_inputs", "min_outputs", "max_outputs", "max_depth", "layers", "shared_layers",
+               "params")
+
+
+def _names(knob: str, value: object, universe: Sequence[str]) -> tuple[str, ...] | None:
+    """A knob naming values of a registry: None (the usual few), ALL, or a subset of `universe`."""
+    if value is None:
+        return None
+    if value == ALL:
+        return tuple(sorted(universe))
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise ValueError(f"{knob} must be None, {ALL!r} or a list of names")
+    chosen = tuple(value)
+    unknown = [n for n in chosen if n not in universe]
+    if unknown or not chosen:
+        raise ValueError(f"{knob} must name some of {sorted(universe)}; got {unknown or list(chosen)}")
+    return chosen
+
+
+def _make_knobs(dtypes=None, unknown_sizes=False, activations=None, objects=False, losses=None, metrics=None,
+                optimizers=None, compile_arguments=False, suited_outputs=True) -> _Knobs:
+    from .catalog import ACTIVATIONS, DTYPES  # noqa: PLC0415
+    from .catalog.compile_args import unusable  # noqa: PLC0415
+
+    usable_metrics = [m for m in METRICS.names if not unusable("metric", METRICS.keras_class(m))]
+    return _Knobs(
+        dtypes=_names("dtypes", dtypes, DTYPES),
+        unknown_sizes=bool(unknown_sizes),
+        activations=_names("activations", activations, ACTIVATIONS.names),
+        objects=bool(objects),
+        losses=_names("losses", losses, LOSSES.names),
+        metrics=_names("metrics", metrics, usable_metrics if metrics == ALL else METRICS.names),
+        optimizers=_names("optimizers", optimizers, OPTIMIZERS.names),
+        compile_arguments=bool(compile_arguments),
+        suited_outputs=bool(suited_outputs),
+    )
+
+
 def _programs(**knobs) -> st.SearchStrategy[_Program]:
     layers = _check_knobs(
         knobs["min_inputs"], knobs["max_inputs"], knobs["min_outputs"], knobs["max_outputs"],
         knobs["max_depth"], knobs["layers"],
     )
-    knobs = {**knobs, "layers": layers}
+    sizes = {k: knobs[k] for k in _SIZE_KNOBS}
+    sizes["layers"] = layers
+    extended = _make_knobs(**{k: v for k, v in knobs.items() if k not in _SIZE_KNOBS})
 
     @st.composite
     def strategy(draw):
+        from .api import check  # noqa: PLC0415
+
         for _ in range(5):
             try:
-                return draw(_built(**knobs))
+                program = draw(_built(**sizes, knobs=extended))
             except _Reject:
                 continue
+            # The layers and clauses were drawn valid one by one; what only the whole graph shows
+            # (a `?` size no data fits, a RandomCrop whose cropped size matters when predicting)
+            # is left to check itself.
+            if not check(program.render()).diagnostics:
+                return program
         from hypothesis import reject  # noqa: PLC0415
 
         reject()
@@ -619,26 +986,64 @@ def programs(
     layers: Sequence[str] | None = None,
     shared_layers: bool = True,
     params: bool = True,
+    dtypes: Sequence[str] | str | None = None,
+    unknown_sizes: bool = False,
+    activations: Sequence[str] | str | None = None,
+    objects: bool = False,
+    losses: Sequence[str] | str | None = None,
+    metrics: Sequence[str] | str | None = None,
+    optimizers: Sequence[str] | str | None = None,
+    compile_arguments: bool = False,
+    suited_outputs: bool = True,
     version: int = 1,
 ) -> st.SearchStrategy[str]:
     """Texts of valid graphdsl programs that `check` passes without any diagnostic.
+
+    The shape of the program:
 
     - `min_inputs`/`max_inputs`, `min_outputs`/`max_outputs`: how many of each (at least 1).
     - `max_depth`: the most layers drawn in one chain (an output's chain also gets the final
       Dense that fits its loss).
     - `layers`: the layer names to draw in chains, a subset of `SUPPORTED_LAYERS` (default all).
       A few more are used where a program needs them to be valid: Dense at the end of each
-      output, Embedding and global pooling to turn leftover tensors into vectors.
+      output, Embedding and global pooling to turn leftover tensors into vectors (an Activation
+      for booleans).
     - `shared_layers`: also draw `layer NAME = ...` declarations, used in chains where the
       tensor's type matches the one the layer was first used on.
     - `params`: also draw `param` declarations, used (sometimes with arithmetic) in arguments.
 
+    What it draws from (each knob's default is the small usual set; ``ALL`` means everything
+    Keras offers):
+
+    - `dtypes`: the inputs' dtypes (default: float32, float64 and float16 for vectors, sequences
+      and images, int32 and int64 for token ids). Given, every kind of input takes any of them,
+      integer and boolean tensors are offered to every layer and merge (drawn with the arguments
+      it would take on floats), and the catalog decides which take them.
+    - `unknown_sizes`: also `?` for the sides of images and volumes (sequences' steps are
+      sometimes `?` anyway).
+    - `activations`: the names drawn for `activation=` (and `Activation(...)`); given, layers
+      that take an activation or a recurrent activation also get one drawn now and then.
+    - `objects`: also draw initializers, regularizers and constraints for the layers' arguments
+      that take them (``kernel_initializer=``, ...), by name (every spelling of Keras's
+      registries) or as a class with drawn arguments (``VarianceScaling(scale=0.5)``).
+    - `losses`, `metrics`, `optimizers`: the names (any spelling) outputs and the optimizer are
+      drawn from (default: mse, mae, huber and the cross-entropies; mae and mse; rmsprop, adam,
+      sgd). Each output ends in a Dense that suits its loss (sigmoid units for a binary
+      cross-entropy, softmax for a categorical one, softplus for poisson, ...), and a loss is
+      drawn only where check judges it fits the output.
+    - `compile_arguments`: also draw keyword arguments for losses, metrics and optimizers, valid
+      by what each argument accepts and by the rules check applies (`compile_arguments()`);
+      required arguments are always drawn.
+    - `suited_outputs`: False lets an output end in whatever its chain made, when check accepts
+      the loss there (to find what check accepts that Keras cannot train).
+
     - `version`: 2 also draws the language's version 2 (blocks, repeat, layers on several
       tensors, several outputs, tensor arithmetic, params in input shapes; see "Version 2"
-      at the end of this module).
+      at the end of this module). The knobs of what it draws from (below `params`) are
+      version 1's.
 
     Inputs are small (dims <= 16, units <= 16, vocabularies <= 50), so Keras builds are fast.
-    The text is in the formatter's canonical style.
+    The text is in the formatter's canonical style. `data.example_arrays` makes data that fits.
     """
     if version not in (1, 2):
         raise ValueError(f"version must be 1 or 2, not {version!r}")
@@ -648,7 +1053,9 @@ def programs(
                             shared_layers=shared_layers, params=params)
     return _programs(
         min_inputs=min_inputs, max_inputs=max_inputs, min_outputs=min_outputs, max_outputs=max_outputs,
-        max_depth=max_depth, layers=layers, shared_layers=shared_layers, params=params,
+        max_depth=max_depth, layers=layers, shared_layers=shared_layers, params=params, dtypes=dtypes,
+        unknown_sizes=unknown_sizes, activations=activations, objects=objects, losses=losses, metrics=metrics,
+        optimizers=optimizers, compile_arguments=compile_arguments, suited_outputs=suited_outputs,
     ).map(_Program.render)
 
 

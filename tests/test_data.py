@@ -15,10 +15,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import graphdsl
 from graphdsl import data as gdata
 from graphdsl.cli import main
+from graphdsl.testing import ALL, programs
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWS = (ROOT / "examples" / "news.gd").read_text()
@@ -155,6 +157,37 @@ def test_targets_of_each_loss():
                       ({"r": np.array([0, np.inf, 0, 0, 0.0])}, "GD0410")]:
         report = graphdsl.check_data(text, {**good, **bad})
         assert codes(report) == [code], (bad, report.render())
+
+
+def test_ctc_takes_label_sequences_and_circle_a_class_per_sample():
+    text = ("input audio: float32[12, 3]\n"
+            "output text = audio -> Dense(5, activation=\"softmax\") loss ctc\n"
+            "output emb = audio -> Flatten() -> Dense(4) loss circle\n")
+    n = 4
+    good = {"audio": rng.random((n, 12, 3)), "text": rng.integers(1, 5, (n, 6)), "emb": np.array([0, 1, 1, 2])}
+    assert codes(graphdsl.check_data(text, good)) == []
+    assert codes(graphdsl.check_data(text, {**good, "emb": good["emb"].reshape(n, 1)})) == []
+    for bad, code in [({"text": np.full((n, 6), 5)}, "GD0409"), ({"text": np.full((n, 6), 1.5)}, "GD0409"),
+                      ({"emb": np.array([0, 1, 1.5, 2])}, "GD0409"), ({"emb": np.zeros((n, 4))}, "GD0404")]:
+        report = graphdsl.check_data(text, {**good, **bad})
+        assert codes(report) == [code], (bad, report.render())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(text=programs(max_inputs=2, max_outputs=2, max_depth=3, dtypes=ALL, unknown_sizes=True, losses=ALL,
+                     metrics=ALL, compile_arguments=True))
+def test_example_arrays_are_data_check_data_accepts(text):
+    graph = graph_of(text)
+    sizes = gdata.example_sizes(graph)
+    assert sizes is not None
+    for inp in graph.inputs:  # every ? dimension at least the smallest size the model accepts
+        assert all(d is None or s == d for s, d in zip(sizes[inp.name], inp.type.shape, strict=True))
+    # where the rules leave an output's size unknown (as Keras's do), any size is data check_data takes
+    concrete = gdata.infer_with(graph, sizes)[0]
+    shapes = {out.name: tuple(1 if d is None else d for d in concrete.get(out.tensor, out.type).shape)
+              for out in graph.outputs}
+    arrays = gdata.example_arrays(graph, 3, seed=1, output_shapes=shapes)
+    assert codes(graphdsl.check_data(text, arrays)) == []
 
 
 def test_ids_are_checked_against_every_embedding_that_looks_them_up():

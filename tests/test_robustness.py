@@ -145,6 +145,43 @@ def test_strange_numbers_and_arguments(arg):
     assert not report.ok
 
 
+_HUGE = "99999999999999999999999999999"
+_STEP = "input x: float32[?, 4]\noutput y = x -> {} -> Flatten() -> Dense(1) loss mse\n"
+
+
+@pytest.mark.parametrize("text", [
+    f"input x: float32[{_HUGE}]\noutput y = x -> Dense(1) loss mse\n",
+    f"input x: float32[4]\noutput y = x -> RepeatVector({_HUGE}) -> GlobalMaxPooling1D() -> Dense(1) loss mse\n",
+    f"input x: float32[4, 4, 1]\noutput y = x -> UpSampling2D({_HUGE}) -> GlobalMaxPooling2D() -> Dense(1) loss mse\n",
+    f"input x: float32[4, 4, 1]\noutput y = x -> Resizing({_HUGE}, 2) -> GlobalMaxPooling2D() -> Dense(1) loss mse\n",
+    _STEP.format(f"Conv1D(2, 3, strides={_HUGE})"),
+    _STEP.format(f"ZeroPadding1D({_HUGE})"),
+    _STEP.format(f"MaxPooling1D({_HUGE})"),
+    _STEP.format(f"LSTM({_HUGE})"),
+    _STEP.format(f"Reshape(({_HUGE}, -1))"),
+    _STEP.format("Dense(4, kernel_initializer=VarianceScaling(scale=1e308 * 10))"),
+    _STEP.format(f"Dense(4, kernel_regularizer=L2({_HUGE}))"),
+    _STEP.format("Dropout(1e-400)"),
+    _STEP.format("Rescaling(" + "9" * 400 + ".0)"),
+    f"input x: int32[4]\noutput y = x -> Embedding({_HUGE}, 2) -> Flatten() -> Dense(1) loss mse\n",
+    f"input x: float32[4]\noutput y = x -> Dense(1) loss mse weight {_HUGE}\n",
+    "input x: float32[4]\noutput y = x -> Dense(1) loss huber(delta=1e308 * 10)\n",
+    f"input x: float32[4]\noutput y = x -> Dense(1) loss mse metrics [auc(num_thresholds={_HUGE})]\n",
+    f"input x: float32[4]\noutput y = x -> Dense(1) loss mse\noptimizer sgd(momentum={_HUGE})\n",
+    "input x: float32[4]\noutput y = x -> Dense(1) loss mse\noptimizer adam(learning_rate=" + "9" * 5000 + ")\n",
+    "param n = " + "9" * 5000 + "\n" + VALID,
+    f"param n = {_HUGE} * {_HUGE} * {_HUGE} * {_HUGE}\n" + VALID.replace("Dense(1)", "Dense(n)"),
+])
+def test_numbers_too_large_anywhere_are_located_never_internal(text):
+    _check(text)  # no GD0999, every diagnostic located (or about the whole program)
+
+
+def test_an_axis_longer_than_keras_can_index_is_refused():
+    report = _check(f"input x: float32[4]\noutput y = x -> RepeatVector({_HUGE}) -> GlobalMaxPooling1D() -> Dense(1) "
+                    "loss mse\n")
+    assert [d.code for d in report.errors] == ["GD0201"] and "longer than Keras can index" in report.errors[0].message
+
+
 def test_division_by_zero_in_params():
     report = _check("param a = 0\nparam b = 4 // a\n" + VALID.replace("Dense(1)", "Dense(b)"))
     assert [d.code for d in report.errors] == ["GD0120"]

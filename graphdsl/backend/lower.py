@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..catalog import MERGE_BY_KERAS_CLASS, LayerValue, ObjectValue, get_layer, get_merge
 from ..catalog.names import LOSSES, METRICS, OPTIMIZERS, Registry
+from ..catalog.types import FLOAT_DTYPES
 from ..fileio import replacing
 from ..graph import ApplyOp, Graph, Layer, LossSpec, MathOp, op_outputs
 
@@ -320,18 +321,26 @@ def _shape_str(shape: tuple) -> str:
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + (",)" if len(shape) == 1 else ")")
 
 
+def symbolic_float(keras_dtype: str, inferred: str, passed: str | None) -> bool:
+    """True where Keras's symbolic tensor says float32 but the layer passes its integer or bool
+    input through when data flows (padding, cropping, max pooling, relu, ...): Keras declares its
+    compute dtype for a layer with its own ``compute_output_spec``; the catalog says what the model
+    computes, which is what `predict` returns."""
+    return keras_dtype == "float32" and inferred == passed and inferred not in FLOAT_DTYPES
+
+
 def _cross_check(graph: Graph, model: Any, tensors: Mapping[str, Any], source: SourceFile | None) -> list[str]:
     problems: list[str] = []
     by_name = {layer.name: layer for layer in model.layers}
 
-    def compare(what: str, span: Any, t: Any, expected: Any) -> None:
+    def compare(what: str, span: Any, t: Any, expected: Any, passed: str | None = None) -> None:
         shape = tuple(t.shape)
         want = expected.keras_shape()
         if shape != want:
             problems.append(
                 f"{what} {_where(source, span)}: Keras made shape {_shape_str(shape)}, check inferred {_shape_str(want)}"
             )
-        if str(t.dtype) != expected.dtype:
+        if str(t.dtype) != expected.dtype and not symbolic_float(str(t.dtype), expected.dtype, passed):
             problems.append(
                 f"{what} {_where(source, span)}: Keras made dtype {t.dtype}, check inferred {expected.dtype}"
             )
@@ -340,8 +349,9 @@ def _cross_check(graph: Graph, model: Any, tensors: Mapping[str, Any], source: S
         compare(f"input {inp.name!r}", inp.span, tensors[inp.tensor], inp.type)
     for op in graph.ops:
         what = f"layer {op.layer!r}" if type(op) is ApplyOp else f"arithmetic {op.op!r}"
+        passed = graph.tensors[op.inputs[0]].dtype if type(op) is ApplyOp and op.inputs else None
         for tensor_id, t in op_outputs(op):
-            compare(f"{what} (tensor {tensor_id!r})", op.span, tensors[tensor_id], t)
+            compare(f"{what} (tensor {tensor_id!r})", op.span, tensors[tensor_id], t, passed)
     for name, layer in graph.layers.items():
         keras_layer = by_name.get(name)
         if keras_layer is None:  # a layer never applied is not part of the Keras model

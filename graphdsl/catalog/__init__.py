@@ -75,7 +75,8 @@ Example::
 **Drawing** (`graphdsl.testing`): ``draw(ctx, t)`` returns the constructor arguments for the
 layer on input type `t`, or None if it would not draw it there; the catalog has the last word
 (``infer``). The context offers ``ctx.integer(lo, hi)`` (a literal), ``ctx.size(lo, hi)`` (an int
-the program may spell with a param), ``ctx.rate()``, ``ctx.choice(options)``, ``ctx.boolean()``,
+the program may spell with a param), ``ctx.rate()``, ``ctx.choice(options)``, ``ctx.boolean()``, ``ctx.activation(usual)`` (an
+activation name: one of `usual`, or any Keras activation when the generator is asked for all),
 ``ctx.pos(name, value)`` / ``ctx.kw(name, value)`` (a positional / keyword argument) and
 ``ctx.layer(name, *args)`` (a layer given as an argument). The catalog never imports hypothesis.
 """
@@ -112,6 +113,7 @@ _LAZY = {
     "Registry": ("names", "Registry"),
     "registry": ("names", "registry"),
     "check_loss_fits": ("names", "check_loss_fits"),
+    "check_metric_fits": ("names", "check_metric_fits"),
     "LOSSES": ("names", "LOSSES"),
     "METRICS": ("names", "METRICS"),
     "OPTIMIZERS": ("names", "OPTIMIZERS"),
@@ -121,6 +123,7 @@ _LAZY = {
     "CONSTRAINTS": ("names", "CONSTRAINTS"),
     "REGISTRIES": ("names", "REGISTRIES"),
     "KERAS_VERSION": ("_signatures", "KERAS_VERSION"),
+    "old_argument": ("keras2", "old_argument"),
 }
 _CALLED = {
     "KNOWN_UNSUPPORTED": ("layers", "known_unsupported"),

@@ -27,12 +27,13 @@ class Kind:
     ``"regularizer"``, ``"constraint"``, or None (constants only).
     """
 
-    __slots__ = ("_check", "family", "name")
+    __slots__ = ("_check", "choices", "family", "name")
 
     def __init__(self, name: str, check: Callable[[object], str | None] | None = None, family: str | None = None):
         self.name = name
         self._check = check
         self.family = family
+        self.choices: tuple[str, ...] | None = None  # a Choice's strings (for generators and completion)
 
     def check(self, value: object) -> str | None:
         """None if `value` is acceptable, else a message such as "expected a positive integer, got -3"."""
@@ -97,6 +98,7 @@ def Choice(*choices: str) -> Kind:  # noqa: N802 - reads like the kind it makes
         return f"{msg}; did you mean {fmt_value(hint)}?" if hint else msg
 
     k._check = check
+    k.choices = tuple(choices)
     return k
 
 
@@ -206,6 +208,10 @@ def _object_kind(family: str, optional: bool) -> Kind:
 
             registry = names.registry(family)
             if v in registry:
+                if family == "initializer" and registry.canonical(v) == "constant":
+                    # Keras cannot make it from its name (Constant.from_config wants a value)
+                    return (f'the initializer {fmt_value(v)} needs its value, which a name cannot give: write '
+                            'Constant(value), e.g. Constant(0.5), or "zeros"')
                 return None
             hint = registry.suggest(v)
             msg = f"unknown {family} {fmt_value(v)}"
@@ -216,6 +222,20 @@ def _object_kind(family: str, optional: bool) -> Kind:
     return k
 
 
+# Activations Keras lists that a model cannot use by name (Keras fails when data flows, or builds
+# a model whose declared shapes are not its real ones).
+_UNUSABLE_ACTIVATIONS = {
+    # keras.activations.threshold(x, threshold, default_value): a name cannot give them
+    "threshold": ('the activation "threshold" needs its threshold and default_value, which a name cannot give '
+                  '(Keras fails when data flows); use ReLU(threshold=...) for a thresholded ReLU'),
+    # glu halves the last axis, but every Keras layer declares its own output shape for it: the
+    # layers after it are built for twice the size it makes, and fail when data flows
+    "glu": ('the activation "glu" halves the last axis, but Keras layers declare the unhalved shape for it, so '
+            'the layers after it are built for the wrong size (Keras fails when data flows); graphdsl cannot '
+            'use it'),
+}
+
+
 def _activation_check(v: object) -> str | None:
     if v is None:
         return None
@@ -223,7 +243,7 @@ def _activation_check(v: object) -> str | None:
         from graphdsl.catalog import names  # noqa: PLC0415
 
         if v in names.ACTIVATIONS:
-            return None
+            return _UNUSABLE_ACTIVATIONS.get(names.ACTIVATIONS.canonical(v))
         hint = names.ACTIVATIONS.suggest(v)
         msg = f"unknown activation {fmt_value(v)}"
         return f"{msg}; did you mean {fmt_value(hint)}?" if hint else msg
@@ -231,6 +251,8 @@ def _activation_check(v: object) -> str | None:
 
 
 Activation = Kind("an activation name or None", _activation_check)
+
+
 Initializer = _object_kind("initializer", optional=False)
 Regularizer = _object_kind("regularizer", optional=True)
 Constraint = _object_kind("constraint", optional=True)

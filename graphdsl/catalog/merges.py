@@ -2,7 +2,8 @@
 maximum, minimum and dot — their Keras classes, keyword parameters and shape rules.
 
 Keras merge layers compute in the float32 policy, so every merge yields float32
-whatever its inputs' dtypes (checked against Keras).
+whatever its inputs' dtypes (checked against Keras) -- except that a merge of integer tensors only
+declares float32 and computes integers: refused.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from graphdsl.catalog import _signatures as sig
 from graphdsl.catalog.kinds import Axis, Bool, Kind, is_int, predicate
 from graphdsl.catalog.spec import Param
-from graphdsl.catalog.types import REQUIRED, ShapeError, TensorType, fmt_shape
+from graphdsl.catalog.types import FLOAT_DTYPES, REQUIRED, ShapeError, TensorType, fmt_shape
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -78,6 +79,11 @@ def _refuse_bool(spec: MergeSpec, inputs: Sequence[TensorType]) -> None:
     for t in inputs:
         if t.dtype == "bool":
             raise ShapeError(f"{spec.name} expects numbers, got bool {fmt_shape(t)}")
+    if all(t.dtype not in FLOAT_DTYPES for t in inputs):
+        # Keras declares float32, but merges integers as integers when data flows (int64 for an
+        # int64 and an int32, float64 for an average): the model would not compute what check says
+        raise ShapeError(f"{spec.name} of integer tensors ({_shapes(inputs)}): Keras declares float32 but merges "
+                         "them as integers when data flows; merge floats (or integers with a float)")
 
 
 def _elementwise(spec: MergeSpec, args: Args, inputs: Sequence[TensorType]) -> TensorType:

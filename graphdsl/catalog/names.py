@@ -121,6 +121,12 @@ def check_loss_fits(loss: str, out: TensorType, final_activation: str | None) ->
     (``"softmax"``, ``"sigmoid"``, ``None`` for linear/unknown). Only sure mistakes are reported.
     """
     name = registry("loss").canonical(loss) or loss
+    if name == "ctc" and (len(out.shape) != 2 or out.shape[-1] is not None and out.shape[-1] < 2):
+        return (f"ctc reads an output of shape (batch, steps, classes) with at least 2 classes (class 0 is "
+                f"CTC's blank), but the output is {fmt_shape(out)}")
+    if name == "circle" and len(out.shape) != 1:
+        return (f"circle compares one embedding per sample, an output of shape (batch, features), but the "
+                f"output is {fmt_shape(out)}")
     if name not in _CROSSENTROPIES:
         return None
     if out.dtype not in FLOAT_DTYPES:
@@ -151,3 +157,74 @@ def check_loss_fits(loss: str, out: TensorType, final_activation: str | None) ->
     if name in _BINARY and act == "softmax" and units == 1:
         return "a softmax over 1 unit is always 1.0; use activation=\"sigmoid\" with binary_crossentropy"
     return None
+
+
+# What a loss reads as its targets, which the output's metrics then read too: class ids (one fewer
+# axis than the output), label sequences (CTC), or targets shaped like the output.
+_IDS_LOSSES = frozenset({"sparse_categorical_crossentropy", "circle"})
+_IDS_METRICS = frozenset({"sparse_categorical_accuracy", "sparse_top_k_categorical_accuracy",
+                          "sparse_categorical_crossentropy"})
+_SPARSE_TRUE_METRICS = frozenset({"io_u", "mean_io_u"})  # class ids unless sparse_y_true=False
+_ANY_TARGETS = frozenset({"accuracy"})  # Keras picks the accuracy that suits the loss's targets
+
+
+def targets_of_loss(loss: str | None) -> str:
+    """What loss `loss` (any spelling; None: no loss) trains on: ``"ids"`` (class ids),
+    ``"sequences"`` (CTC's label sequences) or ``"like output"``."""
+    name = registry("loss").canonical(loss) or loss if loss is not None else None
+    if name in _IDS_LOSSES:
+        return "ids"
+    if name == "ctc":
+        return "sequences"
+    return "like output"
+
+
+def targets_of_metric(metric: str, kwargs: Mapping[str, object]) -> str | None:
+    """What metric `metric` (any spelling) reads: ``"ids"`` or ``"like output"``; None when it
+    takes either (``accuracy``)."""
+    name = registry("metric").canonical(metric) or metric
+    if name in _ANY_TARGETS:
+        return None
+    if name in _IDS_METRICS or (name in _SPARSE_TRUE_METRICS and kwargs.get("sparse_y_true", True) is not False):
+        return "ids"
+    return "like output"
+
+
+_VECTOR_METRICS = frozenset({"f1_score", "f_beta_score", "r2_score"})  # Keras: "expects 2D inputs"
+_WORDS = {"ids": "class ids", "sequences": "label sequences", "like output": "targets shaped like the output"}
+
+
+def check_metric_fits(metric: str, kwargs: Mapping[str, object], loss: str | None,
+                      out: TensorType) -> tuple[str, str, bool] | None:
+    """(message, help, whether the loss is to blame too) if metric `metric` cannot judge the
+    output: it takes outputs of another rank, or cannot read the targets the output's loss trains
+    on (a metric reads the same targets as the loss: Keras fails, or compares unlike things)."""
+    name = registry("metric").canonical(metric) or metric
+    if name in _VECTOR_METRICS and len(out.shape) != 1:
+        return (f"metric {metric} reads outputs of shape (batch, features), but the output is {fmt_shape(out)}",
+                "Keras's F1Score, FBetaScore and R2Score take 2-D outputs only; flatten the output, or drop the "
+                "metric", False)
+    if loss is None:
+        return None  # no loss: the targets are whatever fit is given
+    wants = targets_of_metric(metric, kwargs)
+    has = targets_of_loss(loss)
+    if has == "sequences":
+        return (f"metric {metric} cannot read the label sequences loss {loss} trains on",
+                "Keras's metrics compare targets with predictions value by value; drop the metric", True)
+    if wants is None or wants == has:
+        return None
+    message = f"metric {metric} reads {_WORDS[wants]}, but loss {loss} trains on {_WORDS[has]}"
+    twin = _TWINS.get(name) if has == "ids" else next((k for k, v in _TWINS.items() if v == name), None)
+    help_ = f"a metric reads the loss's targets; the output is {fmt_shape(out)}"
+    if name in _SPARSE_TRUE_METRICS and has == "like output":
+        help_ += f"; for one-hot targets write {metric}(..., sparse_y_true=False)"
+    elif twin:
+        help_ += f"; use {twin}"
+    elif has == "ids":
+        help_ += "; use accuracy, or a loss that trains on targets shaped like the output"
+    return message, help_, True
+
+
+_TWINS = {"categorical_accuracy": "sparse_categorical_accuracy",
+          "top_k_categorical_accuracy": "sparse_top_k_categorical_accuracy",
+          "categorical_crossentropy": "sparse_categorical_crossentropy"}

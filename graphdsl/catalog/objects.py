@@ -87,3 +87,36 @@ def find_object(name: str) -> ObjectSpec | None:
         if spec is not None:
             return spec
     return None
+
+
+# Objects that work on weights of some ranks only: (fewest axes, most axes or None). Keras fails
+# when it builds the layer (the initializers) or at the first training step (the regularizer).
+_RANKS = {
+    ("initializer", "identity"): (2, 2), ("initializer", "Identity"): (2, 2),
+    ("initializer", "orthogonal"): (2, None), ("initializer", "Orthogonal"): (2, None),
+    ("regularizer", "orthogonal_regularizer"): (2, 2), ("regularizer", "OrthogonalRegularizer"): (2, 2),
+}
+
+
+def rank_problem(family: str, value: object, rank: int, weight: str) -> str | None:
+    """Why object `value` (a name or an ObjectValue of `family`) cannot work on `weight`, a tensor
+    of `rank` axes; None if it can. Also a constraint's `axis` beyond the weight's axes."""
+    from graphdsl.catalog.types import ObjectValue, fmt_value  # noqa: PLC0415
+
+    name = value.spec.name if isinstance(value, ObjectValue) else value
+    if not isinstance(name, str):
+        return None
+    limits = _RANKS.get((family, name))
+    if limits is not None:
+        low, high = limits
+        if rank < low or (high is not None and rank > high):
+            axes = f"{low}" if low == high else f"{low} or more"
+            shown = name if isinstance(value, ObjectValue) else fmt_value(name)
+            return f"the {family} {shown} works on weights of {axes} axes, but {weight} has {rank} axes"
+    if isinstance(value, ObjectValue) and family == "constraint":
+        axis = value.args.get("axis", 0)
+        for a in axis if isinstance(axis, tuple) else (axis,):
+            if not -rank <= a < rank:  # type: ignore[operator]
+                return (f"{value.spec.name}(axis={fmt_value(axis)}) names axis {a}, but {weight} has {rank} axes "
+                        f"(from {-rank} to {rank - 1})")
+    return None

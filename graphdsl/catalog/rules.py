@@ -127,7 +127,11 @@ def zero(spec: LayerSpec, args: Args, inp: object) -> int:
 
 # ---------------------------------------------------------------- dtype rules
 # Keras (default float32 policy) casts every floating input of a computing layer to float32, and
-# most layers compute in float32 whatever they get; pure reshapers keep integer and bool dtypes.
+# most layers compute in float32 whatever they get. Layers that move or pick values (reshapers,
+# padding, cropping, max pooling, ...) keep integer and bool dtypes when data flows -- even where
+# Keras's symbolic dtype says float32 (a layer with its own compute_output_shape declares its
+# compute dtype): the rules say what the model computes, and lowering's cross-check knows that
+# Keras's symbolic tensors say float32 there.
 
 
 def dtype_float(spec: LayerSpec, args: Args, inp: TensorType) -> str:
@@ -146,6 +150,13 @@ def dtype_weighted(spec: LayerSpec, args: Args, inp: TensorType) -> str:
 def dtype_keep(spec: LayerSpec, args: Args, inp: TensorType) -> str:
     """Floats become float32; integers and bools are kept (reshapers, which move values only)."""
     return "float32" if inp.dtype in FLOAT_DTYPES else inp.dtype
+
+
+def dtype_keep_numbers(spec: LayerSpec, args: Args, inp: TensorType) -> str:
+    """As `dtype_keep`, with booleans refused (a layer that computes on numbers: ReLU, Masking)."""
+    if inp.dtype == "bool":
+        raise ShapeError(f"{spec.name} expects numbers, got bool {fmt_shape(inp)}")
+    return dtype_keep(spec, args, inp)
 
 
 def dtype_floats_only(spec: LayerSpec, args: Args, inp: TensorType) -> str:

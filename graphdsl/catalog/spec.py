@@ -159,8 +159,17 @@ class LayerSpec:
     arguments the shared kinds do not cover), ``call`` (call parameter -> CallKind, for a layer on
     several tensors), the rules (``shape``/``dtype``/``count`` for one tensor, or
     ``outputs``/``count`` for a call), ``draw`` (for `graphdsl.testing`), ``examples`` (a
-    function returning the `Example` cases) and ``activation`` (the activation the layer ends
-    with, for the loss-suits-output check).
+    function returning the `Example` cases), ``activation`` (the activation the layer ends
+    with, for the loss-suits-output check), ``weight_ranks`` (``(spec, args, inp) -> {weight:
+    axes}``: the number of axes of each weight an ``<weight>_initializer`` / ``_regularizer`` /
+    ``_constraint`` argument applies to, where it differs from `DEFAULT_WEIGHT_RANKS`),
+    ``weights`` (``(spec, args, params) -> (trainable parameters, bytes)`` of the built layer with
+    `params` parameters, for the memory budget, where not all are trainable float32: a
+    BatchNormalization's moving statistics, a Normalization's int64 count), ``inference`` (a
+    shape rule for prediction, where Keras's layer makes another shape than while training:
+    RandomCrop crops only while training) and ``advice`` (``(spec, args) -> (message, help)`` or
+    None: valid arguments that look like a mistake, such as an Embedding's swapped dimensions;
+    check warns, GD0129).
     """
 
     def __init__(
@@ -179,6 +188,10 @@ class LayerSpec:
         draw: Callable | None = None,
         examples: Callable[[], Iterable[Example]] | None = None,
         activation: Callable[[Args], str | None] | None = None,
+        weight_ranks: Callable[[LayerSpec, Args, TensorType], Mapping[str, int]] | None = None,
+        weights: Callable[[LayerSpec, Args, int], tuple[int, int]] | None = None,
+        inference: Callable | None = None,
+        advice: Callable[[LayerSpec, Args], tuple[str, str] | None] | None = None,
     ):
         if outputs is None and (shape is None or dtype is None or count is None):
             raise TypeError(f"{name}: give shape, dtype and count rules, or an outputs rule")
@@ -195,6 +208,10 @@ class LayerSpec:
         self.draw = draw
         self.examples = examples or (lambda: ())
         self.activation = activation
+        self.weight_ranks = weight_ranks
+        self.weights_rule = weights
+        self.inference_rule = inference
+        self.advice_rule = advice
         self._params: tuple[Param, ...] | None = None
         self._by_name: dict[str, Param] = {}
         self._call: tuple[CallParam, ...] | None = None
@@ -321,11 +338,21 @@ class LayerSpec:
         """The types of the layer's outputs for a call: `call` maps call parameters to a
         TensorType, a tuple of TensorTypes or a constant. Raises ShapeError if it can't take them."""
         self._check_call(call)
-        if self.outputs_rule is not None:
-            return tuple(self.outputs_rule(self, args, call))
         inp = call[self.tensor_param.name]
+        outs = tuple(self.outputs_rule(self, args, call)) if self.outputs_rule is not None else (
+            self._single(args, inp),)
+        self._check_objects(args, inp, outs[0])
+        return outs
+
+    def _single(self, args: Args, inp: TensorType) -> TensorType:
+        """One tensor in, one out: the dtype and shape rules, then what its activation can take."""
         dtype = self.dtype_rule(self, args, inp)
-        return (TensorType(tuple(self.shape_rule(self, args, inp)), dtype),)
+        out = TensorType(tuple(self.shape_rule(self, args, inp)), dtype)
+        activation = self.activation(args) if self.activation is not None else None
+        if activation is not None and out.rank + 1 > _SOFTMAX_AXES and _is_softmax(activation):
+            raise ShapeError(f"{self.name} ends in a softmax over {fmt_shape(out)}, but TensorFlow's softmax takes "
+                             f"at most {_SOFTMAX_AXES} axes, the batch's included (it fails when the model trains)")
+        return out
 
     def count(self, args: Args, call: Mapping[str, object]) -> int:
         """Number of weights (trainable and not) once built by `call`, as Keras's count_params()."""
@@ -333,14 +360,48 @@ class LayerSpec:
             return self.count_rule(self, args, call)
         return self.count_rule(self, args, call[self.tensor_param.name])
 
+    def _check_objects(self, args: Args, inp: object, out: TensorType) -> None:
+        """Initializers, regularizers and constraints that work on weights of some ranks only
+        (identity, orthogonal, a constraint's axis) against the weights they are given for."""
+        if not any(isinstance(k, str) and k.endswith(_OBJECT_SUFFIXES) for k in args):
+            return
+        from graphdsl.catalog.objects import rank_problem  # noqa: PLC0415
+
+        ranks = dict(DEFAULT_WEIGHT_RANKS)
+        if self.weight_ranks is not None:
+            ranks.update(self.weight_ranks(self, args, inp))
+        for name, value in args.items():
+            family = next((f for suffix, f in _SUFFIX_FAMILIES if name.endswith(suffix)), None)
+            if family is None or value is None:
+                continue
+            weight = name[: name.rindex("_")]
+            if weight == "bias" and args.get("use_bias") is False:
+                continue  # no bias is made
+            rank = out.rank + 1 if weight == "activity" else ranks.get(weight, 1)
+            what = f"its output {fmt_shape(out)}" if weight == "activity" else f"{self.name}'s {weight}"
+            problem = rank_problem(family, value, rank, what)
+            if problem is not None:
+                raise ShapeError(f"{self.name}({name}=...): {problem}", name)
+
+    def advice(self, args: Args) -> tuple[str, str] | None:
+        """(message, help) when valid arguments look like a mistake (GD0129), else None."""
+        return self.advice_rule(self, args) if self.advice_rule is not None else None
+
+    def weights(self, args: Args, params: int) -> tuple[int, int]:
+        """(trainable parameters, bytes of all the weights) of the layer built with `params`
+        parameters: by default every one a trainable float32; none trainable with trainable=False."""
+        trainable, nbytes = (params, 4 * params) if self.weights_rule is None else self.weights_rule(self, args, params)
+        return (0 if args.get("trainable") is False else trainable), nbytes
+
     # ---- one tensor in, one tensor out (a chain step)
 
     def infer(self, args: Args, inp: TensorType) -> TensorType:
         """The output type for input `inp` (a chain step); raises ShapeError if the layer can't
         take it, or if it needs more tensors or returns several."""
         if self.outputs_rule is None:
-            dtype = self.dtype_rule(self, args, inp)
-            return TensorType(tuple(self.shape_rule(self, args, inp)), dtype)
+            out = self._single(args, inp)
+            self._check_objects(args, inp, out)
+            return out
         outs = self.step_outputs(args, inp)
         if len(outs) != 1:
             raise ShapeError(
@@ -367,11 +428,35 @@ class LayerSpec:
                              f"chain: {self.name}(...)({names})")
         return self.outputs(args, {first.name: inp})
 
+    def infer_at_inference(self, args: Args, inp: TensorType) -> TensorType:
+        """The output type when predicting (`infer`'s, unless the layer's `inference` rule differs)."""
+        if self.inference_rule is None:
+            return self.infer(args, inp)
+        self.infer(args, inp)  # what training refuses, prediction refuses too
+        return TensorType(tuple(self.inference_rule(self, args, inp)), self.dtype_rule(self, args, inp))
+
     def count_params(self, args: Args, inp: TensorType) -> int:
         """Number of weights once built on `inp` (a chain step)."""
         if self.outputs_rule is None:
             return self.count_rule(self, args, inp)
         return self.count(args, {self.tensor_param.name: inp})
+
+
+_SOFTMAX_AXES = 5  # TensorFlow's softmax kernel (oneDNN's, on x86) refuses tensors of more axes
+
+
+def _is_softmax(activation: str) -> bool:
+    from graphdsl.catalog.names import ACTIVATIONS  # noqa: PLC0415
+
+    return (ACTIVATIONS.canonical(activation) or activation) == "softmax"
+
+
+DEFAULT_WEIGHT_RANKS = {"kernel": 2, "recurrent": 2, "embeddings": 2}
+"""Axes of the weight an ``<weight>_initializer`` (regularizer, constraint) applies to, unless a
+descriptor's ``weight_ranks`` says otherwise; any other weight (bias, beta, gamma, ...) has one.
+``activity`` is the layer's output, batch axis included."""
+_SUFFIX_FAMILIES = (("_initializer", "initializer"), ("_regularizer", "regularizer"), ("_constraint", "constraint"))
+_OBJECT_SUFFIXES = tuple(suffix for suffix, _ in _SUFFIX_FAMILIES)
 
 
 class ObjectSpec:
@@ -410,5 +495,8 @@ class ObjectSpec:
         return None
 
     def keras_kwargs(self, args: Args) -> dict:
-        """Keyword arguments for the Keras constructor: exactly what the program wrote."""
-        return {p.name: args[p.name] for p in self.params if p.name in args}
+        """Keyword arguments for the Keras constructor: what the program wrote, an integer where
+        Keras's default is a float given as that float (``OrthogonalRegularizer(factor=1)`` keeps
+        an int32 tensor Keras then cannot multiply by 0.5)."""
+        return {p.name: float(args[p.name]) if type(args[p.name]) is int and type(p.default) is float
+                else args[p.name] for p in self.params if p.name in args}

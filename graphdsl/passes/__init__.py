@@ -2,8 +2,10 @@
 
 1. `resolve`  -- one namespace; every name defined once, before its uses, and of the right kind.
 2. `infer`    -- arguments, shapes, dtypes, parameter counts, losses; builds the `Graph`.
-3. `lint`     -- warnings about names nothing uses.
-4. `budget`   -- what training the model holds in memory, against the machine's memory (or a budget).
+3. `sizes`    -- what unknown sizes hide: a `?` dimension no size fits, shapes that differ when predicting.
+4. `training` -- an optimizer argument the model's layers cannot train with.
+5. `lint`     -- warnings about names nothing uses.
+6. `budget`   -- what training the model holds in memory, against the machine's memory (or a budget).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from .budget import MemoryEstimate, check_memory
 from .infer import DEFAULT_MAX_PARAMS, infer
 from .lint import lint
 from .resolve import resolve
+from .sizes import check_sizes
+from .training import check_training
 
 __all__ = ["DEFAULT_MAX_PARAMS", "run_passes"]
 
@@ -34,6 +38,9 @@ def run_passes(
     symbols, diags = resolve(program)
     graph, tensors, more = infer(program, symbols, params, max_params)
     diags += more
+    if graph is not None and not any(d.is_error for d in diags):
+        diags += check_sizes(graph)
+        diags += check_training(graph)
     diags += lint(program, symbols)
     memory = None
     if graph is not None and not any(d.is_error for d in diags):

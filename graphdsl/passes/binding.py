@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 
 from .. import catalog, ir
-from ..catalog.kinds import Activation
 from ..catalog.types import LayerValue, ObjectValue
-from ..diagnostics import Label
+from ..diagnostics import Diagnostic, Label, Severity
 from ..source import Span
 from ..suggest import suggest
 from .evaluate import UNKNOWN, evaluate, is_unknown
@@ -72,8 +71,11 @@ def bind(st, spec, call: ir.Call, consts, keyword_only_all: bool = False) -> dic
             if param is None:
                 names = [p.name for p in spec.params]
                 hint = suggest(arg.name.name, names)
+                old = catalog.old_argument(arg.name.name, frozenset(names))
                 if arg.name.name == "name":
                     help_ = "Keras layer names come from the program (the output's name, the declared layer's name)"
+                elif old is not None:
+                    help_ = old
                 else:
                     help_ = f"did you mean '{hint}'?" if hint else f"{spec.name} takes: {', '.join(names)}"
                 st.error("GD0105", f"{spec.name} has no argument '{arg.name.name}'", arg.name.span, help=help_)
@@ -97,7 +99,7 @@ def bind(st, spec, call: ir.Call, consts, keyword_only_all: bool = False) -> dic
             hint = _did_you_mean(message)
             if hint:
                 message = message[: message.rindex("; did you mean")]
-            if param.kind is Activation and isinstance(value, str):
+            if message.startswith("unknown activation"):
                 st.error("GD0110", message, arg.value.span, help=hint)
             else:
                 st.error("GD0109", f"{spec.name}({param.name}=...): {message}", arg.value.span, help=hint)
@@ -109,6 +111,10 @@ def bind(st, spec, call: ir.Call, consts, keyword_only_all: bool = False) -> dic
             st.error("GD0106", f"{spec.name} is missing its required argument '{name}'", call.span,
                      help=f"add it, e.g. {spec.name}({name}=...)")
             ok = False
+    if ok and isinstance(spec, catalog.LayerSpec):
+        advice = spec.advice(bound)
+        if advice is not None:  # valid, but looks like a mistake (GD0129, a warning)
+            st.diags.append(Diagnostic("GD0129", Severity.WARNING, advice[0], call.span, help=advice[1]))
     return bound if ok else None
 
 
@@ -135,6 +141,11 @@ def lookup_layer(st, callee: ir.Ident, also=None):
     elif catalog.get_merge(name) is not None:
         st.error("GD0115", f"'{name}' is a merge; a merge begins a chain", callee.span,
                  help=f"write: t = {name}(a, b) -> ...")
+    elif name in catalog.MERGE_BY_KERAS_CLASS:  # Keras's habit: Concatenate()([a, b])
+        merge = catalog.MERGE_BY_KERAS_CLASS[name]
+        example = f"{merge}(a, b, axis=-1)" if merge == "concat" else f"{merge}(a, b)"
+        st.error("GD0103", f"unknown layer '{name}': Keras's merge layer is written as a function in graphdsl",
+                 callee.span, help=f"write {example}, naming the tensors it merges, at the head of a chain")
     else:
         user = also(st) if also is not None else ()
         hint = suggest(name, [*catalog.LAYERS, *user])

@@ -4,7 +4,8 @@
 optimizer's and metrics' specs in `catalog.compile_args`) and adds up, before anything is
 allocated:
 
-- **weights**: every parameter, 4 bytes (Keras's float32);
+- **weights**: every parameter, 4 bytes (Keras's float32), except what a layer's descriptor says
+  otherwise (a Normalization's int64 count);
 - **gradients**: one float per trainable weight, alive during each training step;
 - **optimizer slots**: the copies of each trainable weight the optimizer keeps (Adam 2, AMSGrad 3,
   RMSprop 1 and one more for momentum and for ``centered``, SGD 1 with momentum and 0 without,
@@ -39,7 +40,7 @@ from ..diagnostics import Diagnostic, Label, Severity
 from ..graph import Graph, Layer
 from ..records import Record, record
 
-FLOAT_BYTES = 4  # Keras's default dtype, float32, for weights, gradients and slots
+FLOAT_BYTES = 4  # Keras's default dtype, float32, for gradients and slots (weights: as each descriptor says)
 _OPTIMIZER_SCALARS = 8 + 4  # the iteration count (int64) and the learning rate (float32)
 
 
@@ -92,17 +93,21 @@ def human(n: int) -> str:
 # ---- the parts -------------------------------------------------------------------------------
 
 
+def layer_weights(layer: Layer) -> tuple[int, int]:
+    """(parameters the optimizer updates, bytes of all the weights) of one layer, as its catalog
+    descriptor says (a BatchNormalization's moving statistics are not trained, a Normalization
+    keeps an int64 count, a layer built with trainable=False trains nothing)."""
+    if not layer.params:
+        return 0, 0
+    spec = catalog.get_layer(layer.class_name)
+    if spec is None:  # pragma: no cover - merges have no weights; every other layer has a descriptor
+        return layer.params, FLOAT_BYTES * layer.params
+    return spec.weights(layer.args, layer.params)
+
+
 def trainable(layer: Layer) -> int:
-    """Parameters the optimizer updates: all, except a BatchNormalization's moving mean and
-    variance, and none of a layer built with trainable=False."""
-    if layer.args.get("trainable") is False:
-        return 0
-    if layer.class_name == "BatchNormalization":
-        center = layer.args.get("center", True) is not False
-        scale = layer.args.get("scale", True) is not False
-        per_channel = 2 + center + scale  # moving mean and variance are never trained
-        return layer.params * (center + scale) // per_channel
-    return layer.params
+    """Parameters the optimizer updates (see `layer_weights`)."""
+    return layer_weights(layer)[0]
 
 
 @functools.cache
@@ -170,11 +175,12 @@ def optimizer_slots(graph: Graph) -> tuple[int, int]:
 def estimate(graph: Graph) -> MemoryEstimate:
     """What training `graph`'s model holds in memory, before any of it is allocated."""
     params = graph.param_count
-    train = sum(trainable(layer) for layer in graph.layers.values())
+    each = [layer_weights(layer) for layer in graph.layers.values()]
+    train = sum(t for t, _ in each)
     slots, fixed = optimizer_slots(graph)
     metrics, _ = _metric_state(graph)
     return MemoryEstimate(
-        weights=params * FLOAT_BYTES,
+        weights=sum(n for _, n in each),
         gradients=train * FLOAT_BYTES,
         optimizer=slots * train * FLOAT_BYTES + fixed,
         metrics=metrics,

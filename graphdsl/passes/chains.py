@@ -478,6 +478,9 @@ def merge(st: State, env: Env, base: str, tbase: str, spec, call: ir.Call, final
 # ---- layers --------------------------------------------------------------------------------------
 
 
+_MAX_AXIS = 2**31 - 1  # TensorFlow's kernels index an axis with int32
+
+
 def _apply_one(st: State, spec, args, inp: TensorType, span: Span, want: int):
     """A layer on one tensor (a chain step): its outputs' types and its parameter count, or None."""
     try:
@@ -492,6 +495,11 @@ def _apply_one(st: State, spec, args, inp: TensorType, span: Span, want: int):
         return None
     except Exception as err:  # a bug in a catalog rule must not become a traceback
         st.error("GD0999", f"internal error in the {spec.name} rule: {type(err).__name__}: {err}", span)
+        return None
+    long = next((t for t in outs if any(d is not None and d > _MAX_AXIS for d in t.shape)), None)
+    if long is not None:
+        st.error("GD0201", f"{spec.name} makes {fmt_shape(long)}: an axis longer than Keras can index ({_MAX_AXIS:,})",
+                 span, help=f"its input is {fmt_shape(inp)} {inp.dtype}")
         return None
     if want > 1 and len(outs) != want:
         st.error("GD0127", f"{spec.name} returns {len(outs)} tensor{'s' if len(outs) != 1 else ''} here "

@@ -341,6 +341,13 @@ def _output(st: State, env: Env, stmt: ir.OutputDecl) -> OutputSpec | None:
             metrics.append(spec)
     for spec in (loss, *metrics):
         _logits_of_probabilities(st, spec, st.final_activation.get(name))
+    if t is not None and (loss is not None or stmt.loss is None):
+        for spec in metrics:
+            found = catalog.check_metric_fits(spec.written, spec.kwargs, loss.written if loss else None, t)
+            if found and spec.span is not None:
+                st.error("GD0203", found[0], spec.span, help=found[1],
+                         labels=(Label(loss.span, "the loss, whose targets the metric reads"),)
+                         if found[2] and loss is not None and loss.span else ())
     ok = st.ok and t is not None
     st.ok = ok_before and st.ok
     if not ok:

@@ -40,7 +40,7 @@ from ..catalog.types import ShapeError, TensorType
 from ..graph import ApplyOp, Graph, MathOp, op_outputs
 from ..records import Record, record
 
-__all__ = ["LIMIT", "SCAN", "MinSize", "Refusal", "downstream", "infer_with", "min_sizes"]
+__all__ = ["LIMIT", "SCAN", "MinSize", "Refusal", "apply_op", "downstream", "infer_with", "min_sizes"]
 
 LIMIT = 2**31 - 1  # the largest size searched: beyond any real sequence, and int32 indexing's limit
 SCAN = 4096  # sizes tried one by one when no power of two is accepted (a rule wanting one exact size)
@@ -75,9 +75,10 @@ def downstream(graph: Graph, inputs: Iterable[str]) -> tuple[ApplyOp | MathOp, .
     return tuple(ops)
 
 
-def _apply(graph: Graph, op: ApplyOp | MathOp, types: Callable[[str], TensorType]) -> tuple[TensorType, ...]:
+def apply_op(graph: Graph, op: ApplyOp | MathOp, types: Callable[[str], TensorType],
+             inference: bool = False) -> tuple[TensorType, ...]:
     """The output types of one op from its inputs' types: the catalog's rule for its layer (or
-    for tensor arithmetic)."""
+    for tensor arithmetic); when `inference`, the shapes the layer makes when predicting."""
     if type(op) is MathOp:
         def operand(v):
             return types(v) if isinstance(v, str) else v
@@ -88,8 +89,6 @@ def _apply(graph: Graph, op: ApplyOp | MathOp, types: Callable[[str], TensorType
         merge = get_merge(MERGE_BY_KERAS_CLASS[layer.class_name])
         assert merge is not None, layer.class_name
         return (merge.infer(layer.args, [types(i) for i in op.inputs]),)
-    if layer.class_name == "Identity":  # the output-naming and alias layer: not in the catalog
-        return (types(op.inputs[0]),)
     spec = get_layer(layer.class_name)
     assert spec is not None, layer.class_name
     if op.call:  # a call on several tensors
@@ -103,6 +102,8 @@ def _apply(graph: Graph, op: ApplyOp | MathOp, types: Callable[[str], TensorType
         return spec.outputs(layer.args, mapping)
     if op.more:
         return spec.step_outputs(layer.args, types(op.inputs[0]))
+    if inference:
+        return (spec.infer_at_inference(layer.args, types(op.inputs[0])),)
     return (spec.infer(layer.args, types(op.inputs[0])),)
 
 
@@ -110,12 +111,14 @@ def infer_with(
     graph: Graph,
     sizes: Mapping[str, tuple[int | None, ...]],
     ops: tuple[ApplyOp, ...] | None = None,
+    inference: bool = False,
 ) -> tuple[dict[str, TensorType], Refusal | None]:
     """Re-run the shape rules with the inputs in `sizes` given those shapes (batch axis excluded).
 
     Returns the new type of every op's tensor that was re-inferred, and the first refusal (the
     types then hold the tensors inferred before it). `ops` defaults to everything downstream of
-    the inputs in `sizes` (pass `downstream(...)` to reuse it across many calls).
+    the inputs in `sizes` (pass `downstream(...)` to reuse it across many calls). With
+    `inference`, the shapes the layers make when predicting (RandomCrop does not crop then).
     """
     changed: dict[str, TensorType] = {}
     for inp in graph.inputs:
@@ -128,7 +131,7 @@ def infer_with(
 
     for op in ops if ops is not None else downstream(graph, sizes):
         try:
-            for (tensor_id, _old), t in zip(op_outputs(op), _apply(graph, op, types), strict=True):
+            for (tensor_id, _old), t in zip(op_outputs(op), apply_op(graph, op, types, inference), strict=True):
                 changed[tensor_id] = t
         except ShapeError as err:
             return changed, Refusal(op, err.message)

@@ -371,12 +371,12 @@ class _Resolver:
 
     # ---- definitions -------------------------------------------------------------------------
 
-    def define(self, defs: dict[str, Definition], ident: ir.Ident, kind: str, index: int) -> bool:
+    def define(self, defs: dict[str, Definition], ident: ir.Ident, kind: str, index: int, stmt=None) -> bool:
         first = defs.get(ident.name)
         if first is not None:
             self.error("GD0102", f"'{ident.name}' is defined twice", ident.span,
                        labels=(Label(first.span, "first defined here"),),
-                       help="each name is bound once; give the second one another name")
+                       help=_rebinding(stmt, ident.name) or "each name is bound once; give the second one another name")
             return False
         defs[ident.name] = Definition(ident.name, kind, index, ident.span)
         return True
@@ -397,7 +397,7 @@ class _Resolver:
                            "output NAME = ...")
                 continue
             for ident in ir.defined_names(stmt):
-                self.define(self.defs, ident, _kind(stmt), index)
+                self.define(self.defs, ident, _kind(stmt), index, stmt)
         return once
 
     # ---- uses --------------------------------------------------------------------------------
@@ -483,7 +483,7 @@ class _Resolver:
         hint = hint_of()
         if hint:
             self.suggested.add(hint)
-        self.error("GD0101", f"'{name}' is not defined", node.span, help=f"did you mean '{hint}'?" if hint else None)
+        self.error("GD0101", f"'{name}' is not defined", node.span, help=_unknown_help(name, expected, hint))
 
     def late(self, node, d: Definition, index: int) -> None:
         if (node.name, "late", d.span) in self.reported:
@@ -540,7 +540,7 @@ class _Resolver:
                 continue
             if type(stmt) is not ir.Return:
                 for ident in ir.defined_names(stmt):
-                    self.define(local, ident, _kind(stmt), k)
+                    self.define(local, ident, _kind(stmt), k, stmt)
         if not returns:
             self.error("GD0125", f"block '{decl.name.name}' returns nothing", decl.close if decl.close.end else decl.span,
                        help="end its body with the tensors it gives back: return TENSOR, ...")
@@ -675,7 +675,7 @@ class _Resolver:
         if hint:
             info.suggested.add(hint)
             self.suggested.add(hint)
-        self.error("GD0101", f"'{name}' is not defined", node.span, help=f"did you mean '{hint}'?" if hint else None)
+        self.error("GD0101", f"'{name}' is not defined", node.span, help=_unknown_help(name, expected, hint))
 
 
 class _TopCallables:
@@ -757,3 +757,24 @@ def _twice(what: str, stmt, first) -> Diagnostic:
         labels=(Label(first.span, "first declared here"),),
         help=f"keep one '{what}' statement",
     )
+
+
+def _unknown_help(name: str, expected: str, hint: str | None) -> str | None:
+    """"did you mean", or for a layer named without () -- Keras's habit: the class, not a call --
+    the call."""
+    if expected == "step":
+        from ..catalog import get_layer  # noqa: PLC0415 - only an undefined name pays for the catalog
+
+        if get_layer(name) is not None:
+            return f"did you mean '{name}()'? a layer step is a call, even with no arguments"
+    return f"did you mean '{hint}'?" if hint else None
+
+
+def _rebinding(stmt, name: str) -> str | None:
+    """The help for ``x = x -> ...``: a Keras habit (reassigning a Python variable)."""
+    chain = getattr(stmt, "chain", None)
+    head = getattr(chain, "head", None)
+    if not (isinstance(head, ir.Ref) and head.name == name):
+        return None
+    return (f"a name is bound once, not reassigned as in Python: give the new tensor its own name "
+            f"(e.g. {name}_2 = {name} -> ...) and use that name below")

@@ -125,6 +125,9 @@ def syntax_diagnostic(tok: Token, expected: Collection[str], stmt: Sequence[Toke
             help=f"choose another name, such as '{tok[1]}_'; the keywords are: {', '.join(RESERVED)}",
         )
 
+    habit = keras_habit(tok, expected, stmt, text)
+    if habit is not None:
+        return Diagnostic("GD0003", Severity.ERROR, habit[0], habit[2] or span, help=habit[1])
     message = f"expected {_expected_words(expected)}, found {found}"
     labels: tuple[Label, ...] = ()
     help_ = None
@@ -178,3 +181,85 @@ def _unclosed(stmt: Sequence[Token]) -> Token | None:
         elif tok[0] in CLOSERS and stack:
             stack.pop()
     return stack[-1] if stack else None
+
+
+# ---- Keras habits: what a person who writes Keras meant -------------------------------------------
+
+# Output clauses as Keras's compile() spells them, and near misses of the clause keywords.
+_CLAUSE_SPELLINGS = {"loss_weight": "weight", "loss_weights": "weight", "metric": "metrics", "losses": "loss",
+                     "weights": "weight"}
+_CLAUSE_EXAMPLE = {"loss": "loss mse", "weight": "weight 0.5", "metrics": "metrics [accuracy]"}
+
+
+def keras_habit(tok: Token, expected: Collection[str], stmt: Sequence[Token],
+                text: str) -> tuple[str, str, Span | None] | None:
+    """(message, help, span if not the token's) when the token the statement could not take is a
+    Keras habit: a misspelled output clause (``losss``, ``loss_weight``, ``metric``), a quoted
+    loss, metric or optimizer name, a space inside a keyword argument (``a ctivation="relu"``).
+    None otherwise."""
+    kind = tok[0]
+    clause_expected = bool(_CLAUSES & set(expected))
+    if kind == "NAME" and stmt and stmt[0][0] == "OUTPUT" and (clause_expected or "_ARROW" in expected):
+        from ..suggest import suggest  # noqa: PLC0415
+
+        word = tok[1]
+        meant = _CLAUSE_SPELLINGS.get(word) or suggest(word, _CLAUSE_EXAMPLE)
+        if meant is not None and _at_clause(stmt):
+            keras = " (Keras's compile() argument)" if word in _CLAUSE_SPELLINGS else ""
+            return (f"unknown output clause '{clip(word)}'{keras}; did you mean '{meant}'?",
+                    f"an output's clauses are: loss NAME, weight NUMBER, metrics [NAME, ...], e.g. "
+                    f"{_CLAUSE_EXAMPLE[meant]}", None)
+    if kind == "STRING" and stmt and "NAME" in expected:
+        owner = _named_by(stmt)
+        if owner is not None:
+            name = tok[1][1:-1]
+            return (f"{'an' if owner == 'optimizer' else 'a'} {owner} is named without quotes",
+                    f"write {name} instead of {tok[1]}" if name.isidentifier() else
+                    f"{owner} names are written bare, e.g. {_BARE[owner]}", None)
+    if (kind == "NAME" and stmt and stmt[-1][0] == "NAME" and "_COMMA" in expected
+            and text[stmt[-1][3]:tok[2]].strip(" \t") == "" and _followed_by_equals(text, tok[3])):
+        joined = stmt[-1][1] + tok[1]
+        if joined in _keywords_of(stmt):
+            return (f"a space inside the keyword '{stmt[-1][1]} {tok[1]}'",
+                    f"did you mean '{joined}='? a keyword argument is one name", Span(stmt[-1][2], tok[3]))
+    return None
+
+
+def _keywords_of(stmt: Sequence[Token]) -> tuple[str, ...]:
+    """The argument names of the layer whose call is open at the end of the statement."""
+    from ..catalog import get_layer  # noqa: PLC0415
+
+    opener = _unclosed(stmt)
+    if opener is None or opener[0] != "LPAR":
+        return ()
+    at = next(i for i in range(len(stmt) - 1, -1, -1) if stmt[i] is opener)
+    spec = get_layer(stmt[at - 1][1]) if at and stmt[at - 1][0] == "NAME" else None
+    return tuple(p.name for p in spec.params) if spec is not None else ()
+
+
+_BARE = {"loss": "loss mse", "metric": "metrics [accuracy]", "optimizer": "optimizer adam"}
+
+
+def _at_clause(stmt: Sequence[Token]) -> bool:
+    """The output statement is past its '=' and outside brackets (a clause may begin here)."""
+    return any(t[0] == "_EQUAL" for t in stmt) and _unclosed(stmt) is None
+
+
+def _named_by(stmt: Sequence[Token]) -> str | None:
+    """'loss', 'metric' or 'optimizer' when the statement's next token names one."""
+    last = stmt[-1]
+    if last[0] == "LOSS":
+        return "loss"
+    if stmt[0][0] == "OPTIMIZER" and len(stmt) == 1:
+        return "optimizer"
+    opener = _unclosed(stmt)
+    if opener is not None and opener[0] == "LSQB":
+        at = next(i for i in range(len(stmt) - 1, -1, -1) if stmt[i] is opener)
+        if at and stmt[at - 1][0] == "METRICS" and last[0] in ("LSQB", "_COMMA"):
+            return "metric"
+    return None
+
+
+def _followed_by_equals(text: str, end: int) -> bool:
+    rest = text[end:end + 64].lstrip(" \t")
+    return rest.startswith("=") and not rest.startswith("==")

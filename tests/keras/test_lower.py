@@ -220,6 +220,16 @@ def test_a_single_output_model_trains_on_targets_keyed_by_name():
     assert isinstance(model.optimizer, keras.optimizers.RMSprop)  # the default
 
 
+def test_an_integer_where_a_keras_object_wants_a_float_trains():
+    # OrthogonalRegularizer keeps factor=1 as an int32 tensor, then cannot multiply it by 0.5
+    model = build("input x: float32[3]\noutput y = x -> Dense(4, kernel_regularizer=OrthogonalRegularizer("
+                  "factor=1)) -> Dense(1) loss mse\n")
+    rng = np.random.default_rng(0)
+    logs = model.train_on_batch({"x": rng.random((4, 3)).astype("float32")}, {"y": rng.random((4, 1))},
+                                return_dict=True)
+    assert np.isfinite(logs["loss"])
+
+
 def test_a_disagreement_with_keras_is_an_internal_error_naming_the_layer_and_place():
     graph = graph_of(NEWS, filename="news.gd")
     bad = dict(graph.layers)

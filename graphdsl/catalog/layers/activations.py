@@ -36,18 +36,58 @@ def _floats_only(dtype):
     return dtype not in FLOAT_DTYPES
 
 
+# What Keras's activations do with integers and booleans (an Activation layer casts only floats
+# to its float32 policy): most have no integer kernel; these cast first, or return them as they are.
+_CAST_FIRST = {"tanh": "ib", "exponential": "ib", "leaky_relu": "i"}  # -> float32; i: integers, b: booleans
+_KEEP = {"linear": "ib", "relu": "i", "relu6": "i"}  # -> the input's own dtype
+
+
+def _activation_dtype(spec, args, inp):
+    if inp.dtype in FLOAT_DTYPES:
+        return "float32"
+    from graphdsl.catalog import ACTIVATIONS  # noqa: PLC0415
+
+    name = ACTIVATIONS.canonical(args["activation"]) or args["activation"]
+    kind = "b" if inp.dtype == "bool" else "i"
+    if kind in _CAST_FIRST.get(name, ""):
+        return "float32"
+    if kind in _KEEP.get(name, ""):
+        return inp.dtype
+    what = "booleans" if kind == "b" else "integers"
+    takes = sorted(n for n, k in {**_CAST_FIRST, **_KEEP}.items() if kind in k)
+    raise ShapeError(
+        f"Activation({fmt_value(args['activation'])}) expects floating-point values, got {inp.dtype} {fmt_shape(inp)}: "
+        f"Keras has no kernel for it on {what} (those that take them: {', '.join(takes)})", "activation")
+
+
+def _activation_layer_examples():
+    yield from _examples([dict(activation="tanh"), dict(activation="swish"), dict(activation="softmax")])()
+    yield Example(dict(activation="softmax"), T(2, 2, 2, 2, 3), refuse=True)  # more axes than TF's softmax takes
+    for name, dt in product(["linear", "relu", "relu6", "leaky_relu", "exponential", "tanh", "gelu", "sigmoid",
+                             "hard_silu", "squareplus", "softmax", "glu"], ["int32", "uint8", "bool"]):
+        yield Example(dict(activation=name), T(2, 4, dtype=dt), refuse=_refused(name, dt))
+    # glu halves the last axis, but Keras's Activation declares its input's shape: refused
+    for shp in [(4,), (3, 6), (3,)]:
+        yield Example(dict(activation="glu"), T(*shp), refuse=True)
+
+
+def _refused(name: str, dtype: str) -> bool:
+    kind = "b" if dtype == "bool" else "i"
+    return kind not in _CAST_FIRST.get(name, "") + _KEEP.get(name, "")
+
+
 Activation = LayerSpec(
     "Activation", family="activations", doc="applies a named activation (`\"relu\"`, `\"swish\"`, ...)",
-    shape=R.same, dtype=R.dtype_float, count=R.zero,
-    draw=lambda ctx, t: [ctx.pos("activation", ctx.choice(ACTIVATIONS))],
-    examples=_examples([dict(activation="tanh"), dict(activation="swish"), dict(activation="softmax")]),
+    shape=R.same, dtype=_activation_dtype, count=R.zero,
+    draw=lambda ctx, t: [ctx.pos("activation", ctx.activation(ACTIVATIONS))],
+    examples=_activation_layer_examples,
     activation=lambda args: args.get("activation") if isinstance(args.get("activation"), str) else None,
 )
 
 ReLU = LayerSpec(
     "ReLU", family="activations", doc="max(x, 0), with an optional cap, slope and threshold",
     kinds={"max_value": K.Optional(K.NonNegNumber), "negative_slope": K.NonNegNumber, "threshold": K.Number},
-    shape=R.same, dtype=R.dtype_weighted, count=R.zero,
+    shape=R.same, dtype=R.dtype_keep_numbers, count=R.zero,
     draw=lambda ctx, t: [ctx.kw("max_value", 6.0)] if ctx.boolean() else [],
     examples=_examples([dict(max_value=6.0), {}, dict(negative_slope=0.1, threshold=0.5)], _no_bool),
 )
@@ -66,6 +106,9 @@ def _softmax_examples():
     yield Example(dict(axis=1), T(3, 4))
     # Keras builds this symbolically and fails only when data flows; we refuse it up front.
     yield Example(dict(axis=3), T(3, 2), refuse=True)
+    # TensorFlow's softmax kernel takes at most 5 axes, the batch's included
+    yield Example({}, T(2, 2, 2, 3))
+    yield Example({}, T(2, 2, 2, 2, 3), refuse=True)
 
 
 Softmax = LayerSpec(
@@ -129,6 +172,7 @@ PReLU = LayerSpec(
                                                                                         for a in v))))},
     shape=_prelu_shape, dtype=R.dtype_floats_only,
     count=lambda spec, args, inp: R.prod(_prelu_weights(spec, args, inp)),
+    weight_ranks=lambda spec, args, inp: {"alpha": inp.rank},
     draw=lambda ctx, t: [] if t.shape and None not in t.shape else None, examples=_prelu_examples,
 )
 

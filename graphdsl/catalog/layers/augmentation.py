@@ -135,9 +135,10 @@ def _crop_examples():
 
 RandomCrop = LayerSpec(
     "RandomCrop", family="augmentation", doc="crops a random `height` x `width` window while training "
-    "(Keras passes images through uncropped at inference: follow it with layers that take any size)",
+    "(Keras passes images through uncropped at inference: follow it with layers that take any size, "
+    "which check makes sure of)",
     kinds={"height": K.PosInt, "width": K.PosInt},
-    shape=_crop_shape, dtype=_image_dtype, count=R.zero,
+    shape=_crop_shape, dtype=_image_dtype, count=R.zero, inference=_image_shape,
     draw=lambda ctx, t: [ctx.pos("height", ctx.integer(1, 3)), ctx.pos("width", ctx.integer(1, 3))]
     if t.rank == 3 else None,
     examples=_crop_examples,

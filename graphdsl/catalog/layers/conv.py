@@ -96,7 +96,7 @@ def _draw_conv(n):
         if ctx.boolean():
             args.append(ctx.kw("padding", ctx.choice(["same", "valid"])))
         if ctx.boolean():
-            args.append(ctx.kw("activation", ctx.choice(ACTIVATIONS)))
+            args.append(ctx.kw("activation", ctx.activation(ACTIVATIONS)))
         return args
 
     return draw
@@ -137,20 +137,29 @@ def _conv3d_examples():
     yield Example(dict(filters=2, kernel_size=2), T(3, 5, 1))
 
 
+def _kernels(n):
+    """A convolution's kernels have the window's n axes, then input and output channels."""
+    ranks = {"kernel": n + 2, "depthwise": n + 2, "pointwise": n + 2}
+    return lambda spec, args, inp: ranks
+
+
 Conv1D = LayerSpec(
     "Conv1D", family="conv", doc="convolution over steps", kinds=_window_kinds(1, causal=True),
     shape=_conv_shape(1), dtype=R.dtype_floats_only, count=_conv_count(1),
     draw=_draw_conv(1), examples=_conv1d_examples, activation=_act,
+    weight_ranks=_kernels(1),
 )
 Conv2D = LayerSpec(
     "Conv2D", family="conv", doc="convolution over rows and columns (`groups=` for grouped/depthwise)",
     kinds=_window_kinds(2), shape=_conv_shape(2), dtype=R.dtype_floats_only, count=_conv_count(2),
     draw=_draw_conv(2), examples=_conv2d_examples, activation=_act,
+    weight_ranks=_kernels(2),
 )
 Conv3D = LayerSpec(
     "Conv3D", family="conv", doc="convolution over three spatial axes", kinds=_window_kinds(3),
     shape=_conv_shape(3), dtype=R.dtype_floats_only, count=_conv_count(3),
     draw=_draw_conv(3), examples=_conv3d_examples, activation=_act,
+    weight_ranks=_kernels(3),
 )
 
 
@@ -257,21 +266,25 @@ DepthwiseConv1D = LayerSpec(
     "DepthwiseConv1D", family="conv", doc="one convolution per channel, over steps",
     kinds=_depthwise_kinds(1), shape=_depthwise_shape(1), dtype=R.dtype_floats_only, count=_depthwise_count(1),
     draw=_draw_depthwise(1, False), examples=_depthwise_examples(1), activation=_act,
+    weight_ranks=_kernels(1),
 )
 DepthwiseConv2D = LayerSpec(
     "DepthwiseConv2D", family="conv", doc="one convolution per channel, over rows and columns",
     kinds=_depthwise_kinds(2), shape=_depthwise_shape(2), dtype=R.dtype_floats_only, count=_depthwise_count(2),
     draw=_draw_depthwise(2, False), examples=_depthwise_examples(2), activation=_act,
+    weight_ranks=_kernels(2),
 )
 SeparableConv1D = LayerSpec(
     "SeparableConv1D", family="conv", doc="depthwise then pointwise convolution, over steps",
     kinds=_depthwise_kinds(1), shape=_separable_shape(1), dtype=R.dtype_floats_only, count=_separable_count(1),
     draw=_draw_depthwise(1, True), examples=_separable_examples(1), activation=_act,
+    weight_ranks=_kernels(1),
 )
 SeparableConv2D = LayerSpec(
     "SeparableConv2D", family="conv", doc="depthwise then pointwise convolution, over rows and columns",
     kinds=_depthwise_kinds(2), shape=_separable_shape(2), dtype=R.dtype_floats_only, count=_separable_count(2),
     draw=_draw_depthwise(2, True), examples=_separable_examples(2), activation=_act,
+    weight_ranks=_kernels(2),
 )
 
 
@@ -361,16 +374,19 @@ Conv1DTranspose = LayerSpec(
     "Conv1DTranspose", family="conv", doc="transposed convolution over steps (upsamples with strides)",
     kinds=_transpose_kinds(1), shape=_transpose_shape(1), dtype=R.dtype_floats_only, count=_transpose_count(1),
     draw=_draw_transpose(1), examples=_transpose_examples(1), activation=_act,
+    weight_ranks=_kernels(1),
 )
 Conv2DTranspose = LayerSpec(
     "Conv2DTranspose", family="conv", doc="transposed convolution over rows and columns (U-Net up-convolution)",
     kinds=_transpose_kinds(2), shape=_transpose_shape(2), dtype=R.dtype_floats_only, count=_transpose_count(2),
     draw=_draw_transpose(2), examples=_transpose_examples(2), activation=_act,
+    weight_ranks=_kernels(2),
 )
 Conv3DTranspose = LayerSpec(
     "Conv3DTranspose", family="conv", doc="transposed convolution over three spatial axes",
     kinds=_transpose_kinds(3), shape=_transpose_shape(3), dtype=R.dtype_floats_only, count=_transpose_count(3),
     draw=_draw_transpose(3), examples=_transpose_examples(3), activation=_act,
+    weight_ranks=_kernels(3),
 )
 
 DESCRIPTORS = (Conv1D, Conv2D, Conv3D, DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D,

@@ -40,7 +40,7 @@ def _dense_count(spec, args, inp):
 def _draw_dense(ctx, t):
     args = [ctx.pos("units", ctx.size(1, 16))]
     if ctx.boolean():
-        args.append(ctx.kw("activation", ctx.choice(ACTIVATIONS)))
+        args.append(ctx.kw("activation", ctx.activation(ACTIVATIONS)))
     return args
 
 
@@ -206,6 +206,7 @@ EinsumDense = LayerSpec(
     },
     shape=_einsum_shape, dtype=R.dtype_weighted, count=_einsum_count,
     draw=_draw_einsum, examples=_einsum_examples, activation=_act,
+    weight_ranks=lambda spec, args, inp: {"kernel": len(_einsum_parts(spec, args, inp)[0])},
 )
 
 
@@ -245,11 +246,26 @@ def _embedding_examples():
                       refuse="policy" if dt not in ("int32", "int64", "uint8") else False)
 
 
+def _embedding_advice(spec, args):
+    """Embedding(256, 50000) is a vocabulary of 256 ids, each a vector of 50,000: the arguments in
+    the order people say them ("a 256-wide embedding of 50,000 words"), not Keras's."""
+    ids, width = args.get("input_dim"), args.get("output_dim")
+    if not (isinstance(ids, int) and isinstance(width, int)) or width < _WIDE or width < _SWAPPED_RATIO * ids:
+        return None
+    return (f"Embedding(input_dim={ids:,}, output_dim={width:,}) gives each of {ids:,} ids a vector of {width:,} "
+            f"values: Keras's order is Embedding(input_dim, output_dim), the number of ids first",
+            f"if {width:,} is the vocabulary, write Embedding({width}, {ids})")
+
+
+_WIDE = 1024  # an embedding this wide is rare (wider than most language models')
+_SWAPPED_RATIO = 8  # ... and far wider than the vocabulary is large: the arguments look swapped
+
+
 Embedding = LayerSpec(
     "Embedding", family="core", doc="integer ids -> vectors of `output_dim`",
     kinds={"input_dim": K.PosInt, "output_dim": K.PosInt, "embeddings_initializer": K.Initializer},
     shape=_embedding_shape, dtype=_embedding_dtype, count=_embedding_count,
-    draw=_draw_embedding, examples=_embedding_examples,
+    draw=_draw_embedding, examples=_embedding_examples, advice=_embedding_advice,
 )
 
 
@@ -279,7 +295,7 @@ def _masking_examples():
 Masking = LayerSpec(
     "Masking", family="core", doc="masks the time steps whose features all equal `mask_value`",
     kinds={"mask_value": K.Number},
-    shape=R.same, dtype=R.dtype_weighted, count=R.zero,
+    shape=R.same, dtype=R.dtype_keep_numbers, count=R.zero,
     draw=lambda ctx, t: [] if t.rank == 2 and t.dtype in FLOAT_DTYPES else None, examples=_masking_examples,
 )
 

@@ -44,6 +44,13 @@ def _bn_examples():
         yield Example({}, T(3, dtype=dt), refuse=dt == "bool")
 
 
+def _bn_weights(spec, args, params):
+    """The moving mean and variance (one each per channel) are never trained."""
+    center, scale = spec.arg(args, "center") is not False, spec.arg(args, "scale") is not False
+    per_channel = 2 + center + scale
+    return params * (center + scale) // per_channel, 4 * params
+
+
 BatchNormalization = LayerSpec(
     "BatchNormalization", family="normalization", doc="normalizes each feature over the batch",
     kinds={
@@ -52,7 +59,7 @@ BatchNormalization = LayerSpec(
         "renorm_clipping": K.Refused(f"renorm_clipping= {K.NOT_IN_GRAPHDSL}"),
         "synchronized": K.Bool,
     },
-    shape=_bn_shape, dtype=R.dtype_weighted, count=_bn_count,
+    shape=_bn_shape, dtype=R.dtype_weighted, count=_bn_count, weights=_bn_weights,
     draw=lambda ctx, t: [] if t.shape and t.shape[-1] is not None else None, examples=_bn_examples,
 )
 
@@ -71,19 +78,28 @@ def _ln_count(spec, args, inp):
     return size * (bool(spec.arg(args, "center")) + bool(spec.arg(args, "scale")))
 
 
+def _trained_on_floats(spec, args, inp):
+    """float32; integers and booleans refused: Keras normalizes them, but the gradients of its
+    scale and offset are None then, so they never train."""
+    if inp.dtype not in FLOAT_DTYPES:
+        raise ShapeError(f"{spec.name} expects floating-point values, got {inp.dtype} {fmt_shape(inp)}: on "
+                         "integers Keras never trains its scale and offset (their gradients are None)")
+    return "float32"
+
+
 def _ln_examples():
     for axis, c, shp in product([-1, 1, (1, 2), (-2, -1)], [True, False], [(4, 3), (2, 4, 3)]):
         yield Example(dict(axis=axis, center=c), T(*shp))
     yield Example({}, T(3, None))
     yield Example(dict(epsilon=1e-6), T(5, 4))
-    for dt in DTYPES:
-        yield Example({}, T(3, dtype=dt), refuse=dt == "bool")
+    for dt in DTYPES:  # Keras runs it on integers, but its weights get no gradient: graphdsl refuses
+        yield Example({}, T(3, dtype=dt), refuse="policy" if dt not in FLOAT_DTYPES else False)
 
 
 LayerNormalization = LayerSpec(
     "LayerNormalization", family="normalization", doc="normalizes each sample over its last axis (or `axis`)",
     kinds={"axis": K.Axes},
-    shape=_ln_shape, dtype=R.dtype_weighted, count=_ln_count,
+    shape=_ln_shape, dtype=_trained_on_floats, count=_ln_count,
     draw=lambda ctx, t: [] if t.shape and t.shape[-1] is not None else None, examples=_ln_examples,
 )
 
@@ -127,13 +143,13 @@ def _gn_examples():
     yield Example(dict(groups=3), T(3, 4))
     yield Example(dict(groups=2, axis=1), T(4, 3))
     yield Example(dict(groups=2), T(4, None))
-    yield Example(dict(groups=2), T(4, 2, dtype="int32"))
+    yield Example(dict(groups=2), T(4, 2, dtype="int32"), refuse="policy")  # no gradient for its weights
 
 
 GroupNormalization = LayerSpec(
     "GroupNormalization", family="normalization", doc="normalizes groups of channels per sample",
     kinds={"groups": K.predicate("a positive integer or -1", lambda v: K.is_int(v) and (v >= 1 or v == -1))},
-    shape=_gn_shape, dtype=R.dtype_weighted, count=_gn_count, draw=_draw_gn, examples=_gn_examples,
+    shape=_gn_shape, dtype=_trained_on_floats, count=_gn_count, draw=_draw_gn, examples=_gn_examples,
 )
 
 

@@ -78,7 +78,7 @@ def _pool_dtype(kind: str, n: int):
         if _pool_refuses(kind, n, inp.dtype):
             what = "numbers" if kind == "Max" and n < 3 else "floating-point values"
             raise ShapeError(f"{spec.name} expects {what}, got {inp.dtype} {fmt_shape(inp)}")
-        return "float32"
+        return R.dtype_keep(spec, args, inp)  # max pooling keeps integers: it picks values
 
     return rule
 
@@ -124,7 +124,7 @@ DESCRIPTORS = tuple(
 ) + tuple(
     LayerSpec(
         f"Global{kind}Pooling{n}D", family="pooling", doc=f"{word} over all {_DOC[n]}",
-        shape=_global_shape(n), dtype=R.dtype_float, count=R.zero,
+        shape=_global_shape(n), dtype=R.dtype_keep if kind == "Max" else R.dtype_float, count=R.zero,
         draw=_draw_rank(n + 1), examples=_global_examples(n),
     )
     for kind, word in (("Max", "maximum"), ("Average", "average")) for n in (1, 2, 3)

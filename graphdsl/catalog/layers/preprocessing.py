@@ -119,6 +119,7 @@ Normalization = LayerSpec(
            "invert": K.Bool},
     shape=_norm_shape, dtype=R.dtype_weighted, count=_norm_count,
     draw=lambda ctx, t: [] if t.shape and t.shape[-1] is not None else None, examples=_norm_examples,
+    weights=lambda spec, args, params: (0, 4 * (params - 1) + 8 if params else 0),  # mean, variance; int64 count
 )
 
 

@@ -222,6 +222,8 @@ Bidirectional = LayerSpec(
     },
     call={"sequences": TENSOR, "initial_state": Tensors(2, 4), "mask": TENSOR},
     outputs=_bidi_outputs, count=_bidi_count, draw=_draw_bidi, examples=_bidi_examples,
+    weights=lambda spec, args, params: tuple(2 * n for n in _inner(spec, args).spec.weights(
+        _inner(spec, args).args, params // 2)),
 )
 
 
@@ -242,11 +244,10 @@ def _td_shape(spec, args, inp):
 
 
 def _td_dtype(spec, args, inp):
-    # The wrapper computes in float32 whatever the inner layer yields (TimeDistributed(Flatten())
-    # on int32 gives float32); the inner rule still refuses what it can't take.
+    # What the inner layer yields (Keras's symbolic dtype says float32, but TimeDistributed(Flatten())
+    # on int32 gives int32 when data flows); the inner rule refuses what it can't take.
     inner = _inner(spec, args)
-    inner.spec.infer(inner.args, _td_split(spec, inp))
-    return "float32"
+    return inner.spec.infer(inner.args, _td_split(spec, inp)).dtype
 
 
 def _td_count(spec, args, inp):
@@ -281,6 +282,7 @@ TimeDistributed = LayerSpec(
     "TimeDistributed", family="recurrent", doc="applies a layer to every step of a sequence",
     kinds={"layer": K.Layer},
     shape=_td_shape, dtype=_td_dtype, count=_td_count, draw=_draw_td, examples=_td_examples,
+    weights=lambda spec, args, params: _inner(spec, args).spec.weights(_inner(spec, args).args, params),
 )
 
 DESCRIPTORS = (LSTM, GRU, SimpleRNN, Bidirectional, TimeDistributed)

@@ -154,7 +154,7 @@ def _activity_dtype(spec, args, inp):
     if inp.dtype in ("bool", "uint8"):
         raise ShapeError(f"ActivityRegularization expects numbers it can square and sum, got {inp.dtype} "
                          f"{fmt_shape(inp)}")
-    return "float32"
+    return R.dtype_keep(spec, args, inp)  # it passes its input on unchanged
 
 
 ActivityRegularization = LayerSpec(

@@ -126,7 +126,7 @@ def _repeat_examples():
 RepeatVector = LayerSpec(
     "RepeatVector", family="reshaping", doc="a vector repeated `n` times: (batch, n, features)",
     kinds={"n": K.PosInt},
-    shape=_repeat_shape, dtype=R.dtype_float, count=R.zero,
+    shape=_repeat_shape, dtype=R.dtype_keep, count=R.zero,
     draw=lambda ctx, t: [ctx.pos("n", ctx.integer(1, 4))] if t.rank == 1 else None, examples=_repeat_examples,
 )
 
@@ -240,7 +240,7 @@ ZeroPadding1D, ZeroPadding2D, ZeroPadding3D = (
     LayerSpec(
         f"ZeroPadding{n}D", family="reshaping", doc=f"adds zeros around the {_SPATIAL[n]}",
         kinds={"padding": K.Padding(n)},
-        shape=_pad_shape(n), dtype=R.dtype_float, count=R.zero,
+        shape=_pad_shape(n), dtype=R.dtype_keep, count=R.zero,
         draw=_draw_window(n, "padding", 1), examples=_pad_examples(n),
     )
     for n in (1, 2, 3)
@@ -249,7 +249,7 @@ Cropping1D, Cropping2D, Cropping3D = (
     LayerSpec(
         f"Cropping{n}D", family="reshaping", doc=f"removes values at the edges of the {_SPATIAL[n]}",
         kinds={"cropping": K.Padding(n)},
-        shape=_crop_shape(n), dtype=R.dtype_float, count=R.zero,
+        shape=_crop_shape(n), dtype=R.dtype_keep, count=R.zero,
         draw=_draw_window(n, "cropping", 0), examples=_crop_examples(n),
     )
     for n in (1, 2, 3)
@@ -258,7 +258,7 @@ UpSampling1D, UpSampling2D, UpSampling3D = (
     LayerSpec(
         f"UpSampling{n}D", family="reshaping", doc=f"repeats the {_SPATIAL[n]} `size` times",
         kinds={"size": K.IntOrTuple(n), **({"interpolation": _INTERPOLATION} if n == 2 else {})},
-        shape=_upsample_shape(n), dtype=R.dtype_float, count=R.zero,
+        shape=_upsample_shape(n), dtype=R.dtype_keep, count=R.zero,
         draw=_draw_window(n, "size", 1), examples=_upsample_examples(n),
     )
     for n in (1, 2, 3)

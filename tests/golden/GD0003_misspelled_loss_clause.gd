@@ -1,0 +1,5 @@
+# a misspelled output clause: did you mean loss?
+input x: float32[4]
+
+output y = x -> Dense(1)
+    losss mse
