@@ -1053,6 +1053,9 @@ class _DrawContext:
     def boolean(self) -> bool:
         return self._g.draw(st.booleans())
 
+    def activation(self, usual: Sequence[str]) -> str:
+        return self._g.pick(list(usual))
+
     def pos(self, name: str, value: object) -> Arg:
         return Arg(name, value if isinstance(value, (Lit, Ref)) else Lit(fmt_value(value), value))
 
@@ -1442,11 +1445,17 @@ def _render(p: Program, expanded: bool = False) -> str:
 def _strategy(knobs: dict) -> st.SearchStrategy[Program]:
     @st.composite
     def strategy(draw):
+        from .api import check  # noqa: PLC0415
+
         for _ in range(5):
             try:
-                return _build(draw, knobs)
+                program = _build(draw, knobs)
             except (_Reject, _Bad):
                 continue
+            # what only the whole graph shows (a RandomCrop whose cropped size matters when the
+            # model predicts, a `?` size no data fits) is left to check itself, as version 1 does
+            if not check(_render(program)).diagnostics:
+                return program
         from hypothesis import reject  # noqa: PLC0415
 
         reject()
