@@ -46,10 +46,10 @@ def run(args) -> int:
         EXIT_ERRORS,
         EXIT_OK,
         EXIT_USAGE,
+        conclude,
         defines,
         file_problem,
         has_file_problem,
-        print_json,
         print_report,
         read_source,
         report_of,
@@ -58,11 +58,7 @@ def run(args) -> int:
     json_acc: list | None = [] if args.format == "json" else None
 
     def finish(report: api.Report | None, code: int) -> int:
-        if report is not None:
-            print_report(report, args.format, json_acc)
-        if json_acc is not None:
-            print_json(json_acc)
-        return code
+        return conclude(report, code, args.format, json_acc)
 
     overrides, bad = defines(args.defines)
     if bad:

@@ -150,6 +150,16 @@ def print_report(report: api.Report, fmt: str, json_acc: list | None) -> None:
         summary_line(report)
 
 
+def conclude(report: api.Report | None, code: int, fmt: str, json_acc: list | None) -> int:
+    """End a command that reports on one file: its report (if any) as text or into the JSON
+    document, the JSON document printed once, and the exit code returned."""
+    if report is not None:
+        print_report(report, fmt, json_acc)
+    if json_acc is not None:
+        print_json(json_acc)
+    return code
+
+
 def print_json(document: object) -> None:
     import json  # noqa: PLC0415
 

@@ -12,6 +12,7 @@ from .common import (
     EXIT_USAGE,
     UsageError,
     add_program_options,
+    conclude,
     defines,
     file_problem,
     has_file_problem,
@@ -112,10 +113,7 @@ def run(args) -> int:
     json_acc: list | None = [] if args.format == "json" else None
 
     def finish(report, code: int) -> int:
-        print_report(report, args.format, json_acc)
-        if json_acc is not None:
-            print_json(json_acc)
-        return code
+        return conclude(report, code, args.format, json_acc)
 
     overrides, bad = defines(args.defines)
     if bad:
